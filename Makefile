@@ -1,0 +1,109 @@
+# exchange_um.certificates — developer entry points.
+#   make demo    create .venv, start the lab, run the procedure against it, print the per-host summary
+#   make test    every check, on the oldest (ansible-core 2.16) and the newest controller stack
+#   make bench   per-host WinRM commands, bytes and Exchange shell loads for a fleet
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+find_python = $(shell PYENV_VERSION=$(1) pyenv which python$(2) 2>/dev/null || command -v python$(2))
+PYTHON_NEWEST ?= $(call find_python,3.12.1,3.12)
+PYTHON_OLDEST ?= $(call find_python,3.11.7,3.11)
+
+VENV := .venv
+VENV_OLDEST := .venv-oldest
+ANSIBLE_NEWEST ?= ansible-core>=2.20
+ANSIBLE_OLDEST ?= ansible-core>=2.16,<2.17
+COLLECTIONS := $(CURDIR)/.build/collections
+COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/exchange_um/certificates
+SANITY_ROOT := $(CURDIR)/.build/sanity/ansible_collections/exchange_um/certificates
+LAB_STATE ?= $(CURDIR)/.lab
+PYTEST_ARGS ?=
+
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+
+.PHONY: help
+help:
+	@echo "make demo | make test | make bench | make lab-up | make lab-down | make clean"
+
+# --- environments -------------------------------------------------------------------------------------------------
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON_NEWEST) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements.txt -r requirements-dev.txt '$(ANSIBLE_NEWEST)' ansible-lint antsibull-changelog
+	touch $@
+
+$(VENV_OLDEST)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON_OLDEST) -m venv $(VENV_OLDEST)
+	$(VENV_OLDEST)/bin/pip install --quiet --upgrade pip
+	$(VENV_OLDEST)/bin/pip install --quiet -r requirements.txt -r requirements-dev.txt '$(ANSIBLE_OLDEST)'
+	touch $@
+
+$(COLLECTION_LINK):
+	mkdir -p $(dir $@)
+	ln -sfn $(CURDIR) $@
+
+.PHONY: venv
+venv: $(VENV)/.installed $(VENV_OLDEST)/.installed $(COLLECTION_LINK)
+
+# --- checks -------------------------------------------------------------------------------------------------------
+.PHONY: lint
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+.PHONY: pscheck
+pscheck: $(VENV)/.installed
+	$(VENV)/bin/python -m tests.pwsh plugins/plugin_utils/host_scripts
+
+.PHONY: unit
+unit: venv
+	$(VENV)/bin/python -m pytest -q -m "not integration" tests/unit tests/pwsh tests/lab $(PYTEST_ARGS)
+	$(VENV_OLDEST)/bin/python -m pytest -q -m "not integration" tests/unit $(PYTEST_ARGS)
+
+.PHONY: integration
+integration: venv
+	$(VENV)/bin/python -m pytest -q -m integration tests/integration $(PYTEST_ARGS)
+	$(VENV_OLDEST)/bin/python -m pytest -q -m integration tests/integration $(PYTEST_ARGS)
+
+# ansible-test needs the collection at ansible_collections/<namespace>/<name> as a real directory.
+.PHONY: sanity
+sanity: $(VENV)/.installed
+	$(VENV)/bin/python hacking/ansible_test_pip_bootstrap.py --install
+	rm -rf $(SANITY_ROOT) && mkdir -p $(SANITY_ROOT)
+	git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t $(SANITY_ROOT)
+	cd $(SANITY_ROOT) && $(CURDIR)/$(VENV)/bin/ansible-test sanity --python 3.12 --color no \
+		--skip-test pslint --skip-test shellcheck --skip-test pylint
+
+.PHONY: ansible-lint
+ansible-lint: $(VENV)/.installed $(COLLECTION_LINK)
+	$(VENV)/bin/ansible-lint --profile production roles playbooks
+
+.PHONY: changelog-lint
+changelog-lint: $(VENV)/.installed
+	$(VENV)/bin/antsibull-changelog lint
+
+.PHONY: test
+test: lint pscheck unit integration sanity ansible-lint changelog-lint
+	@echo "make test: all checks passed"
+
+# --- lab, demo, benchmark ---------------------------------------------------------------------------------------
+.PHONY: lab-up
+lab-up: venv
+	$(VENV)/bin/python -m tests.lab up --state-dir $(LAB_STATE)
+
+.PHONY: lab-down
+lab-down:
+	@if [ -x $(VENV)/bin/python ]; then $(VENV)/bin/python -m tests.lab down --state-dir $(LAB_STATE); fi
+
+.PHONY: demo
+demo: venv
+	$(VENV)/bin/python hacking/demo.py --state-dir $(LAB_STATE)
+
+.PHONY: bench
+bench: venv
+	$(VENV)/bin/python hacking/bench.py
+
+.PHONY: clean
+clean: lab-down
+	rm -rf .build $(LAB_STATE) .pytest_cache .ruff_cache
