@@ -1,0 +1,168 @@
+"""The command line a WinRS command hands to cmd.exe, read the way cmd.exe and powershell.exe read it.
+
+powershell.exe (``powershell.exe -?``, PowerShell 1.0 through 4.0) takes ``-NoProfile``, ``-NonInteractive``,
+``-ExecutionPolicy <policy>``, ``-EncodedCommand <base64 of UTF-16-LE>`` and ``-Command <text> | -`` (each may be
+shortened to an unambiguous prefix, ``-ec`` / ``-e`` / ``-enc`` for ``-EncodedCommand``, ``-ep`` for
+``-ExecutionPolicy``); anything else after the options is the command (an implicit ``-Command``).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass, field
+
+__all__ = ["CommandLine", "CommandLineError", "parse_command_line", "split_arguments"]
+
+
+class CommandLineError(ValueError):
+    """A command line the lab has no model for (an unknown program or powershell.exe option, a bad value)."""
+
+    def __init__(self, message: str, *, token: str) -> None:
+        super().__init__(message)
+        self.token = token
+
+
+@dataclass(frozen=True)
+class CommandLine:
+    """``program`` is the file name without path or ``.exe``, lower case; ``script`` the PowerShell text to run."""
+
+    program: str
+    arguments: list[str]
+    options: dict[str, str | bool] = field(default_factory=dict)
+    script: str | None = None
+    script_from_stdin: bool = False
+
+
+# (canonical name, shortest accepted prefix, takes a value); extra short forms below.
+_OPTIONS = (
+    ("noprofile", "nop", False),
+    ("nologo", "nol", False),
+    ("noexit", "noe", False),
+    ("noninteractive", "noni", False),
+    ("sta", "s", False),
+    ("executionpolicy", "ex", True),
+    ("encodedcommand", "e", True),
+    ("inputformat", "i", True),
+    ("outputformat", "o", True),
+    ("windowstyle", "w", True),
+    ("command", "c", True),
+)
+_ALIASES = {"ec": "encodedcommand", "ep": "executionpolicy"}
+# What the lab models of the options above: the rest (for example -NoExit or -InputFormat XML) it refuses.
+_MODELLED = {"noprofile", "nologo", "noninteractive", "executionpolicy", "encodedcommand", "command", "inputformat"}
+
+
+def split_arguments(command_line: str) -> list[str]:
+    """Split as CommandLineToArgvW does: blanks separate, double quotes group, backslashes escape a quote."""
+    arguments: list[str] = []
+    current: list[str] = []
+    in_token = in_quotes = False
+    index = 0
+    while index < len(command_line):
+        character = command_line[index]
+        if character == "\\":
+            run = len(command_line[index:]) - len(command_line[index:].lstrip("\\"))
+            if index + run < len(command_line) and command_line[index + run] == '"':
+                current.append("\\" * (run // 2))
+                if run % 2:
+                    current.append('"')
+                    index += run + 1
+                else:
+                    index += run
+            else:
+                current.append("\\" * run)
+                index += run
+            in_token = True
+            continue
+        if character == '"':
+            in_quotes = not in_quotes
+            in_token = True
+        elif character in " \t" and not in_quotes:
+            if in_token:
+                arguments.append("".join(current))
+                current, in_token = [], False
+        else:
+            current.append(character)
+            in_token = True
+        index += 1
+    if in_token:
+        arguments.append("".join(current))
+    return arguments
+
+
+def _program_name(token: str) -> str:
+    name = token.replace("/", "\\").rsplit("\\", 1)[-1].lower()
+    return name.removesuffix(".exe")
+
+
+def _match_option(token: str) -> str | None:
+    if len(token) < 2 or token[0] not in "-/":
+        return None
+    key = token[1:].lower()
+    if key in _ALIASES:
+        return _ALIASES[key]
+    for name, shortest, _ in _OPTIONS:
+        if name.startswith(key) and key.startswith(shortest):
+            return name
+    return None
+
+
+def _decode_encoded_command(value: str) -> str:
+    try:
+        raw = base64.b64decode(value, validate=True)
+        return raw.decode("utf-16-le")
+    except (binascii.Error, UnicodeDecodeError, ValueError) as error:
+        message = "the -EncodedCommand value is not base64 of UTF-16-LE text"
+        raise CommandLineError(message, token="-EncodedCommand") from error
+
+
+def parse_command_line(command_line: str) -> CommandLine:
+    """Read the program and, for powershell.exe, its options and the script it would run."""
+    arguments = split_arguments(command_line)
+    if not arguments:
+        raise CommandLineError("empty command line", token="")
+    program = _program_name(arguments[0])
+    if program != "powershell":
+        return CommandLine(program=program, arguments=arguments[1:])
+    options: dict[str, str | bool] = {}
+    script: str | None = None
+    from_stdin = False
+    index = 1
+    while index < len(arguments):
+        token = arguments[index]
+        name = _match_option(token)
+        if name is None:
+            if script is not None:
+                message = f"the lab has no model for arguments after -EncodedCommand: {token}"
+                raise CommandLineError(message, token=token)
+            # powershell.exe: the first argument that is not an option starts the command.
+            script = " ".join(arguments[index:])
+            break
+        if name not in _MODELLED:
+            raise CommandLineError(f"the lab has no model for powershell.exe option {token}", token=token)
+        takes_value = next(value for option, _, value in _OPTIONS if option == name)
+        if not takes_value:
+            options[name] = True
+            index += 1
+            continue
+        if index + 1 >= len(arguments):
+            raise CommandLineError(f"powershell.exe option {token} needs a value", token=token)
+        value = arguments[index + 1]
+        if name == "command":
+            # -Command takes the rest of the line; "-" reads the script from stdin.
+            rest = arguments[index + 1 :]
+            if rest == ["-"]:
+                from_stdin = True
+            else:
+                script = " ".join(rest)
+            break
+        if name == "encodedcommand":
+            script = _decode_encoded_command(value)
+        elif name == "inputformat" and value.lower() != "text":
+            raise CommandLineError(f"the lab has no model for -InputFormat {value}", token=value)
+        options[name] = value
+        index += 2
+    return CommandLine(
+        program="powershell", arguments=arguments[1:], options=options, script=script, script_from_stdin=from_stdin
+    )

@@ -1,0 +1,140 @@
+"""What a simulated host is: Windows, PowerShell and Exchange versions, and the latency of its slow steps.
+
+Presets follow host-facts.md "Support matrix to aim for"; every field can be changed per host so a test or a benchmark
+can build the less common combinations of that table (for example Exchange 2007 SP1 with WMF 2.0).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+__all__ = ["DOMAIN", "PRESETS", "HostSpec", "HostSpecError", "parse_host_specs"]
+
+DOMAIN = "contoso.lab"
+
+
+class HostSpecError(ValueError):
+    """A ``--hosts`` / ``--fleet`` value the lab cannot turn into hosts."""
+
+    def __init__(self, message: str, *, token: str) -> None:
+        super().__init__(message)
+        self.token = token
+
+
+@dataclass(frozen=True)
+class HostSpec:
+    """One simulated Windows host. ``exchange_version`` None means Windows without Exchange."""
+
+    name: str
+    exchange_version: str | None
+    os_caption: str
+    os_version: str
+    powershell_version: str
+    winrm_version: str
+    exchange_build: str | None = None
+    um_role: bool = True
+    domain: str = DOMAIN
+    # Latency model, in simulated seconds (DESIGN.md "Few round trips": ~1 s per powershell.exe, 5-15 s shell load).
+    process_start_seconds: float = 1.0
+    shell_load_seconds: float = 0.0
+    service_restart_seconds: float = 5.0
+    # host-facts.md: "Whether $input works under -EncodedCommand on 1.0/2.0 is not confirmed": a lab setting.
+    stdin_reaches_input: bool = True
+
+    @property
+    def fqdn(self) -> str:
+        return f"{self.name}.{self.domain}".lower()
+
+    @property
+    def computer_name(self) -> str:
+        """NetBIOS name as Windows reports it (upper case, at most 15 characters)."""
+        return self.name.upper()[:15]
+
+    @property
+    def netbios_domain(self) -> str:
+        return self.domain.split(".")[0].upper()
+
+    def configured(self, **changes: object) -> HostSpec:
+        """A copy with some fields changed (unknown field names raise TypeError, as dataclasses.replace does)."""
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+
+# host-facts.md "Support matrix to aim for" and the builds in "Detecting the installation".
+PRESETS: dict[str, HostSpec] = {
+    "2007sp1": HostSpec(
+        name="exch2007",
+        exchange_version="2007sp1",
+        os_caption="Microsoft Windows Server 2008 Enterprise",
+        os_version="6.0.6002",
+        powershell_version="1.0",
+        winrm_version="1.1",
+        exchange_build="8.1.240.6",
+        shell_load_seconds=6.0,
+    ),
+    "2010": HostSpec(
+        name="exch2010",
+        exchange_version="2010",
+        os_caption="Microsoft Windows Server 2008 R2 Enterprise",
+        os_version="6.1.7601",
+        powershell_version="2.0",
+        winrm_version="2.0",
+        exchange_build="14.3.123.4",
+        shell_load_seconds=10.0,
+    ),
+    "2013": HostSpec(
+        name="exch2013",
+        exchange_version="2013",
+        os_caption="Microsoft Windows Server 2012 R2 Standard",
+        os_version="6.3.9600",
+        powershell_version="4.0",
+        # WinRM 3.0 on 2012 R2 speaks the same wire protocol as 2.0 (winrm-protocol.md).
+        winrm_version="2.0",
+        exchange_build="15.0.1497.2",
+        shell_load_seconds=15.0,
+    ),
+    # A domain member without Exchange: exchange_info must report "no Exchange" cleanly (issue 3, item 7).
+    "windows": HostSpec(
+        name="win2008r2",
+        exchange_version=None,
+        os_caption="Microsoft Windows Server 2008 R2 Standard",
+        os_version="6.1.7601",
+        powershell_version="2.0",
+        winrm_version="2.0",
+        um_role=False,
+    ),
+}
+
+_FLEET_CYCLE = ("2007sp1", "2010", "2013")
+
+
+def parse_host_specs(*, hosts: str | None, fleet: int | None) -> list[HostSpec]:
+    """Turn ``--hosts`` (comma list of presets, optionally ``name=preset``) or ``--fleet N`` into host specs.
+
+    ``--fleet N`` gives um001..umNNN cycling through 2007sp1, 2010, 2013; ``none`` gives no host at all.
+    """
+    if fleet is not None:
+        if hosts is not None:
+            raise HostSpecError("--hosts and --fleet exclude each other", token=hosts)
+        if fleet < 0:
+            raise HostSpecError("--fleet must be 0 or more", token=str(fleet))
+        width = max(3, len(str(fleet)))
+        return [
+            PRESETS[_FLEET_CYCLE[index % len(_FLEET_CYCLE)]].configured(name=f"um{index + 1:0{width}d}")
+            for index in range(fleet)
+        ]
+    text = "2007sp1,2010,2013" if hosts is None else hosts.strip()
+    if text.lower() == "none" or not text:
+        return []
+    specs: list[HostSpec] = []
+    for token in (part.strip() for part in text.split(",")):
+        name, _, preset_name = token.rpartition("=")
+        preset = PRESETS.get(preset_name.lower())
+        if preset is None:
+            raise HostSpecError(f"unknown host preset {preset_name!r} (known: {', '.join(PRESETS)})", token=token)
+        specs.append(preset.configured(name=name) if name else preset)
+    names = [spec.name.lower() for spec in specs]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise HostSpecError(f"host names must be unique: {', '.join(duplicates)}", token=text)
+    return specs

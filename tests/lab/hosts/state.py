@@ -1,0 +1,276 @@
+"""Everything a simulated host remembers: registry facts, certificate stores, services, event log, Exchange and UM.
+
+The initial state is that of a freshly installed server of the spec's versions (host-facts.md); the operation models
+change it the way the real scripts' documented effects would.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from .certs import StoredCertificate, describe_certificate, is_self_signed, signed_by
+from .seed import exchange_self_signed, public_roots
+from .specs import HostSpec
+
+__all__ = [
+    "STORE_NAMES",
+    "CertificateStore",
+    "EventRecord",
+    "HostState",
+    "Service",
+    "UmBinding",
+    "exchange_services_text",
+]
+
+STORE_NAMES = ("Root", "CA", "My", "REQUEST")
+
+# Exchange's AllowedServices flags in value order; Get-ExchangeCertificate prints them as "IMAP, POP, IIS, SMTP"
+# (host-facts.md "Certificate cmdlets by Exchange version": None,IMAP,POP,UM,IIS,SMTP, then Federation, UMCallRouter).
+_SERVICE_FLAGS = ("IMAP", "POP", "UM", "IIS", "SMTP", "Federation", "UMCallRouter")
+# The setup certificate's services (brief: "bound to IIS/SMTP..."; IMAP and POP as Get-ExchangeCertificate shows
+# them on fresh 2007/2010/2013 servers): an assumption, kept in this one place.
+_SETUP_SERVICES = frozenset({"IMAP", "POP", "IIS", "SMTP"})
+
+
+def exchange_services_text(services: frozenset[str] | set[str]) -> str:
+    """The ``Services`` column of Get-ExchangeCertificate (a flags enum: "None" when empty)."""
+    names = [flag for flag in _SERVICE_FLAGS if flag in services]
+    return ", ".join(names) if names else "None"
+
+
+class CertificateStore:
+    """One ``LocalMachine`` store: entries keyed by thumbprint, in the order they were added."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._entries: dict[str, StoredCertificate] = {}
+
+    def __contains__(self, thumbprint: str) -> bool:
+        return thumbprint.upper() in self._entries
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def entries(self) -> list[StoredCertificate]:
+        return list(self._entries.values())
+
+    def get(self, thumbprint: str) -> StoredCertificate | None:
+        return self._entries.get(thumbprint.upper())
+
+    def add(self, entry: StoredCertificate) -> bool:
+        """``X509Store.Add``: adding a certificate that is already there changes nothing."""
+        if entry.thumbprint in self._entries:
+            return False
+        self._entries[entry.thumbprint] = entry
+        return True
+
+    def remove(self, thumbprint: str) -> bool:
+        return self._entries.pop(thumbprint.upper(), None) is not None
+
+    def describe(self) -> list[dict[str, object]]:
+        return [describe_certificate(entry) for entry in self._entries.values()]
+
+
+@dataclass
+class Service:
+    name: str
+    display_name: str
+    status: str = "Running"
+    start_mode: str = "Auto"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "display_name": self.display_name,
+            "status": self.status,
+            "start_mode": self.start_mode,
+        }
+
+
+@dataclass
+class EventRecord:
+    index: int
+    event_id: int
+    source: str
+    entry_type: str
+    message: str
+    time_generated: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "index": self.index,
+            "event_id": self.event_id,
+            "source": self.source,
+            "entry_type": self.entry_type,
+            "message": self.message,
+            "time_generated": self.time_generated,
+        }
+
+
+@dataclass
+class UmBinding:
+    """UM (or UM Call Router) settings: startup mode (None where the version has none) and bound certificate."""
+
+    startup_mode: str | None
+    certificate_thumbprint: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {"startup_mode": self.startup_mode, "certificate_thumbprint": self.certificate_thumbprint}
+
+
+def _registry_for(spec: HostSpec) -> dict[str, dict[str, object]]:
+    """Registry values that scripts read to detect Windows, PowerShell and Exchange (host-facts.md)."""
+    major, minor, build = spec.os_version.split(".")
+    registry: dict[str, dict[str, object]] = {
+        r"HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion": {
+            "ProductName": spec.os_caption.removeprefix("Microsoft "),
+            "CurrentVersion": f"{major}.{minor}",
+            "CurrentBuildNumber": build,
+        },
+        # PowerShell 1.0 and 2.0 register under engine key 1, 3.0 and later under 3 (key 1 then holds 2.0).
+        r"HKLM\SOFTWARE\Microsoft\PowerShell\1\PowerShellEngine": {
+            "PowerShellVersion": "1.0" if spec.powershell_version == "1.0" else "2.0"
+        },
+    }
+    if spec.powershell_version not in ("1.0", "2.0"):
+        registry[r"HKLM\SOFTWARE\Microsoft\PowerShell\3\PowerShellEngine"] = {
+            "PowerShellVersion": spec.powershell_version
+        }
+    if spec.exchange_version is None or spec.exchange_build is None:
+        return registry
+    product_major, product_minor, build_major, build_minor = (int(part) for part in spec.exchange_build.split("."))
+    setup = {
+        "MsiProductMajor": product_major,
+        "MsiProductMinor": product_minor,
+        "MsiBuildMajor": build_major,
+        "MsiBuildMinor": build_minor,
+    }
+    if spec.exchange_version == "2007sp1":
+        # host-facts.md: role keys under Exchange\v8.0\<Role> with UnpackedVersion/ConfiguredVersion; the Setup key is
+        # Exchange\Setup in some scripts and Exchange\v8.0\Setup in others: both exist here, MsiProductMajor = 8.
+        install = {"MsiInstallPath": "C:\\Program Files\\Microsoft\\Exchange Server\\", **setup}
+        registry[r"HKLM\SOFTWARE\Microsoft\Exchange\Setup"] = install
+        registry[r"HKLM\SOFTWARE\Microsoft\Exchange\v8.0\Setup"] = dict(install)
+        if spec.um_role:
+            registry[r"HKLM\SOFTWARE\Microsoft\Exchange\v8.0\UnifiedMessagingRole"] = {
+                "UnpackedVersion": spec.exchange_build,
+                "ConfiguredVersion": spec.exchange_build,
+            }
+        return registry
+    # host-facts.md: 2010 under ExchangeServer\v14, 2013 under ExchangeServer\v15, role keys with ConfiguredVersion.
+    key = "v14" if spec.exchange_version == "2010" else "v15"
+    registry[rf"HKLM\SOFTWARE\Microsoft\ExchangeServer\{key}\Setup"] = {
+        "MsiInstallPath": f"C:\\Program Files\\Microsoft\\Exchange Server\\{key.upper()}\\",
+        **setup,
+    }
+    if spec.um_role:
+        registry[rf"HKLM\SOFTWARE\Microsoft\ExchangeServer\{key}\UnifiedMessagingRole"] = {
+            "ConfiguredVersion": spec.exchange_build
+        }
+    return registry
+
+
+def _services_for(spec: HostSpec) -> dict[str, Service]:
+    """host-facts.md "UM": MSExchangeUM on every UM server, MSExchangeUMCR (Call Router) from 2013."""
+    if spec.exchange_version is None or not spec.um_role:
+        return {}
+    services = {"MSExchangeUM": Service("MSExchangeUM", "Microsoft Exchange Unified Messaging")}
+    if spec.exchange_version == "2013":
+        services["MSExchangeUMCR"] = Service("MSExchangeUMCR", "Microsoft Exchange Unified Messaging Call Router")
+    return services
+
+
+@dataclass
+class HostState:
+    """The mutable state of one host. Callers hold the host's lock."""
+
+    spec: HostSpec
+    registry: dict[str, dict[str, object]]
+    stores: dict[str, CertificateStore]
+    services: dict[str, Service]
+    exchange_services: dict[str, set[str]] = field(default_factory=dict)
+    um: UmBinding | None = None
+    call_router: UmBinding | None = None
+    events: list[EventRecord] = field(default_factory=list)
+
+    @classmethod
+    def fresh(cls, spec: HostSpec) -> HostState:
+        stores = {name: CertificateStore(name) for name in STORE_NAMES}
+        for root in public_roots():
+            stores["Root"].add(StoredCertificate(root))
+        state = cls(spec=spec, registry=_registry_for(spec), stores=stores, services=_services_for(spec))
+        if spec.exchange_version is None:
+            return state
+        setup_certificate = exchange_self_signed(spec)
+        stores["My"].add(setup_certificate)
+        # Assumption: setup also trusts its own certificate (Get-ExchangeCertificate shows RootCAType Registry and
+        # Status Valid for it on a fresh server).
+        stores["Root"].add(StoredCertificate(setup_certificate.certificate))
+        state.exchange_services[setup_certificate.thumbprint] = set(_SETUP_SERVICES)
+        if spec.um_role:
+            # host-facts.md "UM": 2007 SP1 has no startup-mode setting; 2010 and 2013 default to TCP; 2013 adds the
+            # Call Router with its own startup mode.
+            state.um = UmBinding(None if spec.exchange_version == "2007sp1" else "TCP")
+            if spec.exchange_version == "2013":
+                state.call_router = UmBinding("TCP")
+        return state
+
+    def registry_value(self, path: str, name: str) -> object | None:
+        for key, values in self.registry.items():
+            if key.lower() == path.lower():
+                for value_name, value in values.items():
+                    if value_name.lower() == name.lower():
+                        return value
+        return None
+
+    def write_event(self, *, event_id: int, source: str, entry_type: str, message: str) -> EventRecord:
+        now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        record = EventRecord(len(self.events) + 1, event_id, source, entry_type, message, now)
+        self.events.append(record)
+        return record
+
+    def chain_to_root(self, entry: StoredCertificate) -> list[StoredCertificate] | None:
+        """The chain from ``entry`` through ``CA`` (and ``Root``) to a certificate in ``Root``, or None."""
+        chain = [entry]
+        pool = self.stores["CA"].entries() + self.stores["Root"].entries()
+        while True:
+            current = chain[-1].certificate
+            if current.issuer == current.subject and is_self_signed(current):
+                return chain if chain[-1].thumbprint in self.stores["Root"] else None
+            issuer = next((candidate for candidate in pool if signed_by(current, candidate.certificate)), None)
+            if issuer is None or issuer in chain:
+                return None
+            chain.append(issuer)
+
+    def exchange_status(self, entry: StoredCertificate) -> str:
+        """Get-ExchangeCertificate ``Status`` for a certificate in ``My`` (host-facts.md status values)."""
+        now = datetime.datetime.now(datetime.timezone.utc)
+        if not entry.certificate.not_valid_before_utc <= now <= entry.certificate.not_valid_after_utc:
+            return "DateInvalid"
+        return "Valid" if self.chain_to_root(entry) is not None else "Untrusted"
+
+    def describe_my(self) -> list[dict[str, object]]:
+        """``My`` as exchange_info reports it: Exchange hosts add ``services`` and ``status`` (architecture.md)."""
+        described = []
+        for entry in self.stores["My"].entries():
+            item = describe_certificate(entry)
+            if self.spec.exchange_version is not None:
+                item["services"] = exchange_services_text(self.exchange_services.get(entry.thumbprint, set()))
+                item["status"] = self.exchange_status(entry)
+            described.append(item)
+        return described
+
+    def to_dict(self) -> dict[str, object]:
+        """The full state for ``dump`` (no private keys: only whether a certificate has one)."""
+        return {
+            "registry": {key: dict(values) for key, values in self.registry.items()},
+            "stores": {name: store.describe() for name, store in self.stores.items()},
+            "exchange_certificates": {
+                thumbprint: exchange_services_text(services) for thumbprint, services in self.exchange_services.items()
+            },
+            "um": None if self.um is None else self.um.to_dict(),
+            "call_router": None if self.call_router is None else self.call_router.to_dict(),
+            "services": [service.to_dict() for service in self.services.values()],
+            "event_log": {"Application": [event.to_dict() for event in self.events]},
+        }
