@@ -1,0 +1,135 @@
+# operation: exchange_info
+# language: 1.0
+# exchange: none
+#
+# Read-only snapshot of the host (docs/architecture.md, "Operation results"). Windows facts come from WMI, the
+# registry and .NET X509Store; the Exchange part comes from Get-ExumExchangeState, which the controller defines from
+# the fragment of the host's Exchange version (exchange_info.<version>.ps1, or exchange_info.none.ps1).
+param([string[]] $Services = @())
+
+function Get-ExumRegistryValue([string] $Path, [string] $Name) {
+    if (-not (Test-Path -Path $Path)) { return $null }
+    $item = Get-ItemProperty -Path $Path -ErrorAction SilentlyContinue
+    if ($null -eq $item) { return $null }
+    $item.$Name
+}
+
+function Get-ExumExchangeInstall {
+    # host-facts.md "Detecting the installation": v15 / v14 Setup keys; 2007 has role keys under Exchange\v8.0 and
+    # its Setup key at Exchange\Setup or Exchange\v8.0\Setup with MsiProductMajor 8 (Exchange 2003 also has
+    # Exchange\Setup, so the major version is required).
+    $candidates = @(
+        @('HKLM:\SOFTWARE\Microsoft\ExchangeServer\v15', 'HKLM:\SOFTWARE\Microsoft\ExchangeServer\v15\Setup', 15),
+        @('HKLM:\SOFTWARE\Microsoft\ExchangeServer\v14', 'HKLM:\SOFTWARE\Microsoft\ExchangeServer\v14\Setup', 14),
+        @('HKLM:\SOFTWARE\Microsoft\Exchange\v8.0', 'HKLM:\SOFTWARE\Microsoft\Exchange\v8.0\Setup', 8),
+        @('HKLM:\SOFTWARE\Microsoft\Exchange\v8.0', 'HKLM:\SOFTWARE\Microsoft\Exchange\Setup', 8)
+    )
+    foreach ($candidate in $candidates) {
+        $major = Get-ExumRegistryValue $candidate[1] 'MsiProductMajor'
+        if ($null -eq $major -or [int]$major -ne $candidate[2]) { continue }
+        $minor = [int](Get-ExumRegistryValue $candidate[1] 'MsiProductMinor')
+        $buildMajor = [int](Get-ExumRegistryValue $candidate[1] 'MsiBuildMajor')
+        $buildMinor = [int](Get-ExumRegistryValue $candidate[1] 'MsiBuildMinor')
+        $version = $null
+        if ($candidate[2] -eq 15 -and $minor -eq 0) { $version = '2013' }
+        if ($candidate[2] -eq 14) { $version = '2010' }
+        if ($candidate[2] -eq 8 -and $minor -ge 1) { $version = '2007sp1' }
+        return @{
+            'installed' = $true
+            'version' = $version
+            'build' = [string]::Format('{0}.{1}.{2}.{3}', $major, $minor, $buildMajor, $buildMinor)
+            'um_role' = (Test-Path -Path ($candidate[0] + '\UnifiedMessagingRole'))
+            'install_path' = [string](Get-ExumRegistryValue $candidate[1] 'MsiInstallPath')
+        }
+    }
+    @{ 'installed' = $false; 'version' = $null; 'build' = $null; 'um_role' = $false; 'install_path' = $null }
+}
+
+function Get-ExumStoreCertificates([string] $Name) {
+    $store = New-Object System.Security.Cryptography.X509Certificates.X509Store $Name, 'LocalMachine'
+    $store.Open([System.Security.Cryptography.X509Certificates.OpenFlags]::ReadOnly)
+    $entries = New-Object System.Collections.ArrayList
+    foreach ($certificate in $store.Certificates) {
+        $entry = @{
+            'thumbprint' = $certificate.Thumbprint
+            'subject' = $certificate.Subject
+            'issuer' = $certificate.Issuer
+            'serial_number' = $certificate.SerialNumber
+            'not_before' = $certificate.NotBefore
+            'not_after' = $certificate.NotAfter
+            'has_private_key' = $certificate.HasPrivateKey
+            'friendly_name' = $certificate.FriendlyName
+            'der' = [Convert]::ToBase64String($certificate.RawData)
+        }
+        [void]$entries.Add($entry)
+    }
+    $store.Close()
+    , $entries
+}
+
+function Get-ExumServiceStates([string[]] $Names) {
+    # Get-Service has no start mode before PowerShell 5; the service's registry Start value has it on every version.
+    $modes = @{ 2 = 'Auto'; 3 = 'Manual'; 4 = 'Disabled' }
+    $states = New-Object System.Collections.ArrayList
+    foreach ($name in $Names) {
+        $service = Get-Service -Name $name -ErrorAction SilentlyContinue
+        if ($null -eq $service) { continue }
+        $start = Get-ExumRegistryValue ('HKLM:\SYSTEM\CurrentControlSet\Services\' + $name) 'Start'
+        $mode = $null
+        if ($null -ne $start) { $mode = $modes[[int]$start] }
+        [void]$states.Add(@{
+            'name' = $service.Name
+            'display_name' = $service.DisplayName
+            'status' = [string]$service.Status
+            'start_mode' = $mode
+        })
+    }
+    , $states
+}
+
+$computer = Get-WmiObject -Class Win32_ComputerSystem
+$system = Get-WmiObject -Class Win32_OperatingSystem
+$hostName = $computer.DNSHostName
+if (-not $hostName) { $hostName = $env:COMPUTERNAME }
+$fqdn = $hostName.ToLower()
+if ($computer.PartOfDomain -and $computer.Domain) { $fqdn = ($hostName + '.' + $computer.Domain).ToLower() }
+
+# $PSVersionTable exists from PowerShell 2.0; its absence means 1.0.
+$powershellVersion = '1.0'
+$versionTable = Get-Variable -Name 'PSVersionTable' -ErrorAction SilentlyContinue
+if ($null -ne $versionTable) { $powershellVersion = $versionTable.Value.PSVersion.ToString() }
+
+$exchange = Get-ExumExchangeInstall
+$state = Get-ExumExchangeState -Install $exchange
+$um = $null
+$exchangeCertificates = @()
+if ($null -ne $state) {
+    $um = $state['um']
+    $exchangeCertificates = $state['certificates']
+}
+
+$pending = New-Object System.Collections.ArrayList
+foreach ($request in (Get-ExumStoreCertificates 'REQUEST')) {
+    [void]$pending.Add(@{
+        'subject' = $request['subject']
+        'thumbprint' = $request['thumbprint']
+        'not_before' = $request['not_before']
+    })
+}
+
+@{
+    'computer_name' = $env:COMPUTERNAME
+    'fqdn' = $fqdn
+    'os' = @{ 'caption' = [string]$system.Caption; 'version' = [string]$system.Version }
+    'powershell_version' = $powershellVersion
+    'exchange' = $exchange
+    'um' = $um
+    'exchange_certificates' = $exchangeCertificates
+    'services' = (Get-ExumServiceStates $Services)
+    'stores' = @{
+        'My' = (Get-ExumStoreCertificates 'My')
+        'Root' = (Get-ExumStoreCertificates 'Root')
+        'CA' = (Get-ExumStoreCertificates 'CA')
+    }
+    'pending_requests' = $pending
+}

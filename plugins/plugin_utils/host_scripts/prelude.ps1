@@ -1,0 +1,112 @@
+# operation: prelude
+# language: 1.0
+# exchange: none
+#
+# Shared start of every payload (docs/architecture.md, "Host channel protocol"): a JSON writer that needs no
+# ConvertTo-Json (PowerShell 3.0), the result and error writers, and a trap that turns any terminating error into one
+# result line. Output is ASCII only (every other character is a \u escape), so no console code page can change it.
+param()
+
+$ErrorActionPreference = 'Stop'
+$ExumResultMarker = '@@EXUM_RESULT@@'
+$ExumInvariant = [System.Globalization.CultureInfo]::InvariantCulture
+
+function ConvertTo-ExumJsonString([string] $Text) {
+    $builder = New-Object System.Text.StringBuilder
+    [void]$builder.Append('"')
+    foreach ($character in $Text.ToCharArray()) {
+        $code = [int]$character
+        if ($code -eq 34) {
+            [void]$builder.Append('\"')
+        } elseif ($code -eq 92) {
+            [void]$builder.Append('\\')
+        } elseif ($code -lt 32 -or $code -gt 126) {
+            [void]$builder.Append('\u')
+            [void]$builder.Append($code.ToString('x4', $ExumInvariant))
+        } else {
+            [void]$builder.Append($character)
+        }
+    }
+    [void]$builder.Append('"')
+    $builder.ToString()
+}
+
+function Join-ExumJson([string] $Open, $Parts, [string] $Close) {
+    $Open + [string]::Join(',', [string[]]$Parts.ToArray()) + $Close
+}
+
+function ConvertTo-ExumJson($Value) {
+    if ($null -eq $Value) { return 'null' }
+    if ($Value -is [string] -or $Value -is [char]) { return (ConvertTo-ExumJsonString ([string]$Value)) }
+    if ($Value -is [bool]) {
+        if ($Value) { return 'true' }
+        return 'false'
+    }
+    if ($Value -is [DateTime]) {
+        $utc = $Value.ToUniversalTime()
+        return (ConvertTo-ExumJsonString $utc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", $ExumInvariant))
+    }
+    if ($Value -is [byte] -or $Value -is [int16] -or $Value -is [int32] -or $Value -is [int64] -or
+        $Value -is [uint16] -or $Value -is [uint32] -or $Value -is [uint64] -or $Value -is [sbyte] -or
+        $Value -is [decimal]) {
+        return $Value.ToString($ExumInvariant)
+    }
+    if ($Value -is [double] -or $Value -is [single]) {
+        if ([double]::IsNaN($Value) -or [double]::IsInfinity($Value)) { return 'null' }
+        return $Value.ToString('R', $ExumInvariant)
+    }
+    if ($Value -is [System.Enum]) { return (ConvertTo-ExumJsonString $Value.ToString()) }
+    $parts = New-Object System.Collections.ArrayList
+    if ($Value -is [System.Collections.IDictionary]) {
+        foreach ($key in $Value.Keys) {
+            $member = (ConvertTo-ExumJsonString ([string]$key)) + ':' + (ConvertTo-ExumJson $Value[$key])
+            [void]$parts.Add($member)
+        }
+        return (Join-ExumJson '{' $parts '}')
+    }
+    if ($Value -is [System.Collections.IEnumerable]) {
+        foreach ($item in $Value) { [void]$parts.Add((ConvertTo-ExumJson $item)) }
+        return (Join-ExumJson '[' $parts ']')
+    }
+    ConvertTo-ExumJsonString $Value.ToString()
+}
+
+function Write-ExumResult($Data) {
+    # The operation's last output is its result; anything it wrote before is not part of the contract.
+    if ($Data -is [array]) {
+        if ($Data.Length -eq 0) { $Data = $null } else { $Data = $Data[$Data.Length - 1] }
+    }
+    Write-Output ($ExumResultMarker + '{"ok":true,"data":' + (ConvertTo-ExumJson $Data) + '}')
+}
+
+function Write-ExumError($Record) {
+    $line = $null
+    if ($null -ne $Record.InvocationInfo) { $line = $Record.InvocationInfo.ScriptLineNumber }
+    $exceptionName = ''
+    $message = [string]$Record
+    if ($null -ne $Record.Exception) {
+        $exceptionName = $Record.Exception.GetType().FullName
+        $message = $Record.Exception.Message
+    }
+    $details = @{
+        'message' = $message
+        'fqid' = [string]$Record.FullyQualifiedErrorId
+        'category' = [string]$Record.CategoryInfo.Category
+        'line' = $line
+        'exception' = $exceptionName
+    }
+    Write-Output ($ExumResultMarker + '{"ok":false,"error":' + (ConvertTo-ExumJson $details) + '}')
+}
+
+function Stop-ExumOperation([string] $ErrorId, [string] $Message) {
+    # A refusal with its own FullyQualifiedErrorId, so the controller can tell it from a PowerShell failure.
+    $exception = New-Object System.InvalidOperationException $Message
+    $category = [System.Management.Automation.ErrorCategory]::InvalidArgument
+    $record = New-Object System.Management.Automation.ErrorRecord $exception, $ErrorId, $category, $null
+    throw $record
+}
+
+trap {
+    Write-ExumError $_
+    exit 1
+}
