@@ -1,0 +1,121 @@
+"""The AD CS web enrollment emulator: a CA, its request database and the certsrv site on http and https."""
+
+from __future__ import annotations
+
+import secrets
+import ssl
+import string
+import tempfile
+import threading
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from cryptography.hazmat.primitives import hashes
+
+from ..httpauth import Account
+from ..pki import LabPki
+from .faults import FaultQueue
+from .iis import CertsrvHttpServer
+from .site import CertsrvSite
+from .store import RequestStore
+
+__all__ = ["AdcsEmulator"]
+
+HOST_NAME = "ca.contoso.lab"
+
+
+class AdcsEmulator:
+    """certsrv on ``address``: ``url`` (http) and ``https_url``; control methods for the lab's control API."""
+
+    def __init__(
+        self,
+        pki: LabPki,
+        accounts: Mapping[str, Account],
+        address: str,
+        http_port: int = 0,
+        https_port: int = 0,
+        schemes: Iterable[str] = ("ntlm", "basic"),
+        locale: str = "en",
+        *,
+        policy: str = "issue",
+        server_header: str = "Microsoft-IIS/7.5",
+    ) -> None:
+        self.pki = pki
+        self.accounts = dict(accounts)
+        self.schemes = tuple(schemes)
+        self.address = address
+        self.server_header = server_header
+        self.realm = HOST_NAME
+        self.store = RequestStore(pki, policy=policy)
+        self.site = CertsrvSite(pki, self.store, locale=locale)
+        self.faults = FaultQueue()
+        # ASP names its session cookie ASPSESSIONID + 8 letters fixed per application instance.
+        self.session_cookie_name = "ASPSESSIONID" + "".join(secrets.choice(string.ascii_uppercase) for _ in range(8))
+        self._ports = (http_port, https_port)
+        self._servers: list[CertsrvHttpServer] = []
+        self._threads: list[threading.Thread] = []
+
+    # -- lifecycle --------------------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        context = self._tls_context()
+        self._servers = [
+            CertsrvHttpServer((self.address, self._ports[0]), self, None),
+            CertsrvHttpServer((self.address, self._ports[1]), self, context),
+        ]
+        for server in self._servers:
+            thread = threading.Thread(target=server.serve_forever, name=f"adcs-{server.server_port}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self) -> None:
+        for server in self._servers:
+            server.shutdown()
+            server.close_connections()
+            server.server_close()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._servers, self._threads = [], []
+
+    def _tls_context(self) -> ssl.SSLContext:
+        cert_pem, key_pem = self.pki.issue_tls_server([HOST_NAME, "localhost"], [self.address])
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        with tempfile.TemporaryDirectory() as directory:  # the key exists on disk only while it is loaded
+            cert_file, key_file = Path(directory, "tls.pem"), Path(directory, "tls.key")
+            cert_file.write_bytes(cert_pem)
+            key_file.touch(mode=0o600)
+            key_file.write_bytes(key_pem)
+            context.load_cert_chain(cert_file, key_file)
+        return context
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.address}:{self._servers[0].server_port}/certsrv/"
+
+    @property
+    def https_url(self) -> str:
+        return f"https://{self.address}:{self._servers[1].server_port}/certsrv/"
+
+    # -- control ----------------------------------------------------------------------------------------------------
+
+    def approve(self, request_id: int) -> dict[str, object]:
+        return self.store.approve(request_id).summary()
+
+    def deny(self, request_id: int) -> dict[str, object]:
+        return self.store.deny(request_id).summary()
+
+    def set_policy(self, policy: str) -> None:
+        self.store.policy = policy
+
+    def set_locale(self, locale: str) -> None:
+        self.site.locale = locale
+
+    def renew_ca(self) -> dict[str, object]:
+        cert = self.pki.renew()
+        return {"renewal": len(self.pki.renewals) - 1, "thumbprint": cert.fingerprint(hashes.SHA1()).hex().upper()}
+
+    def inject_fault(self, kind: str, count: int = 1, seconds: float = 0.0) -> None:
+        self.faults.inject(kind, count, seconds)
+
+    def requests(self) -> list[dict[str, object]]:
+        return [request.summary() for request in self.store.all()]

@@ -1,0 +1,162 @@
+"""IIS in front of certsrv: HTTP/1.1 keep-alive, Windows authentication per connection, IIS headers, faults.
+
+certsrv-protocol.md "Authentication": 401 with ``WWW-Authenticate: Negotiate`` and ``NTLM`` (Basic when enabled on
+the site); NTLM is bound to the TCP connection, so each connection (handler instance) owns one ConnectionAuth.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import secrets
+import socket
+import ssl
+import string
+import threading
+import time
+import urllib.parse
+from collections.abc import Mapping, Sequence
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Protocol
+
+from ..httpauth import Account, ConnectionAuth
+from . import pages
+from .faults import FaultQueue
+from .site import CONTENT_TYPE_HTML, CertsrvSite, SiteRequest, SiteResponse
+
+__all__ = ["CertsrvHttpServer", "IisSettings"]
+
+LOG = logging.getLogger("tests.lab.adcs")
+
+
+class IisSettings(Protocol):
+    """What the handler reads from the emulator that owns the server."""
+
+    accounts: Mapping[str, Account]
+    schemes: Sequence[str]
+    server_header: str
+    realm: str
+    site: CertsrvSite
+    faults: FaultQueue
+    session_cookie_name: str
+
+
+def _session_id() -> str:
+    return "".join(secrets.choice(string.ascii_uppercase) for _ in range(24))
+
+
+class CertsrvHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    timeout = 120  # IIS connectionTimeout default: idle keep-alive connections close after 120 s
+    server: CertsrvHttpServer
+
+    def setup(self) -> None:
+        if isinstance(self.request, ssl.SSLSocket):
+            self.request.settimeout(self.timeout)
+            self.request.do_handshake()  # in the connection's thread, not in the accept loop
+        super().setup()
+        settings = self.server.settings
+        self.auth = ConnectionAuth(settings.accounts, settings.schemes, realm=settings.realm)
+
+    def version_string(self) -> str:
+        return self.server.settings.server_header
+
+    def log_message(self, format: str, *args: object) -> None:
+        LOG.info("%s %s", self.address_string(), format % args)
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    def do_POST(self) -> None:
+        self._serve()
+
+    def _serve(self) -> None:
+        settings = self.server.settings
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length > 0 else b""
+        auth = self.auth.check(self.headers.get("Authorization"))
+        locale = settings.site.locale
+        if not auth.ok:
+            page = pages.iis_error_page(locale, "unauthorized", "unauthorized_desc").encode()
+            self._send(SiteResponse(401, CONTENT_TYPE_HTML, page), auth.headers)
+            return
+        fault = settings.faults.take()
+        if fault is not None:
+            LOG.info("fault %s on %s", fault.kind, self.requestline)
+            if fault.kind == "drop":
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return
+            if fault.kind == "slow":
+                time.sleep(fault.seconds)
+            elif fault.kind == "status_500":
+                page = pages.iis_error_page(locale, "server_error", "server_error_desc").encode()
+                self._send(SiteResponse(500, CONTENT_TYPE_HTML, page))
+                return
+        url = urllib.parse.urlsplit(self.path)
+        # certsrv-protocol.md: parameter names are case-insensitive on IIS (clients send Enc and ENC).
+        params = {name.lower(): value for name, value in urllib.parse.parse_qsl(url.query, keep_blank_values=True)}
+        if self.command == "POST" and "x-www-form-urlencoded" in (self.headers.get("Content-Type") or ""):
+            form = urllib.parse.parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+            params.update({name.lower(): value for name, value in form})
+        request = SiteRequest(
+            method=self.command,
+            path=urllib.parse.unquote(url.path).lower(),
+            params=params,
+            user_agent=self.headers.get("User-Agent") or "",
+            principal=auth.principal or "",
+        )
+        self._send(settings.site.handle(request))
+
+    def _send(self, response: SiteResponse, extra_headers: Sequence[tuple[str, str]] = ()) -> None:
+        settings = self.server.settings
+        self.send_response(response.status)
+        # certsrv-protocol.md: real IIS answers carry Cache-Control: private, Server and an ASPSESSIONID cookie.
+        self.send_header("Cache-Control", "private")
+        self.send_header("Content-Type", response.content_type)
+        self.send_header("Content-Length", str(len(response.body)))
+        for name, value in extra_headers:
+            self.send_header(name, value)
+        cookies = list(response.cookies)
+        if response.status != 401 and settings.session_cookie_name not in (self.headers.get("Cookie") or ""):
+            cookies.insert(0, f"{settings.session_cookie_name}={_session_id()}; path=/")
+        for cookie in cookies:
+            self.send_header("Set-Cookie", cookie)
+        self.end_headers()
+        self.wfile.write(response.body)
+
+
+class CertsrvHttpServer(ThreadingHTTPServer):
+    """One listener (http, or https with TLS on the listening socket); tracks connections so stop() ends them."""
+
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, address: tuple[str, int], settings: IisSettings, ssl_context: ssl.SSLContext | None) -> None:
+        super().__init__(address, CertsrvHandler)
+        self.settings = settings
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        if ssl_context is not None:
+            self.socket = ssl_context.wrap_socket(self.socket, server_side=True, do_handshake_on_connect=False)
+
+    def process_request(self, request: socket.socket, client_address: tuple[str, int]) -> None:  # type: ignore[override]
+        with self._connections_lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: socket.socket) -> None:  # type: ignore[override]
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A client that gives up (timeout, TLS refusal, reset) is normal here; keep it out of stderr.
+        LOG.debug("connection from %s ended with an error", client_address, exc_info=True)
+
+    def close_connections(self) -> None:
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
