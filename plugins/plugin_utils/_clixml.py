@@ -17,8 +17,8 @@ __all__ = ["ErrorText", "decode_stderr", "parse_error_text"]
 CLIXML_HEADER = "#< CLIXML"
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _AT_LINE = re.compile(r"^At (?:[^\r\n]*?)line:(\d+) char:(\d+)", re.MULTILINE)
-_CATEGORY = re.compile(r"^\s*\+\s*CategoryInfo\s*:\s*([^\r\n]*)$", re.MULTILINE)
-_FQID = re.compile(r"^\s*\+\s*FullyQualifiedErrorId\s*:\s*([^\r\n]*)$", re.MULTILINE)
+_CATEGORY = re.compile(r"^\s*\+\s*CategoryInfo\s*:\s*([^\r\n]*)", re.MULTILINE)
+_FQID = re.compile(r"^\s*\+\s*FullyQualifiedErrorId\s*:\s*([^\r\n]*)", re.MULTILINE)
 _DETAIL_LINE = re.compile(r"^\s*(\+|~+\s*$|At [^\r\n]*line:\d+ char:\d+)")
 
 

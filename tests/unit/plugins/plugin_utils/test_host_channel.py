@@ -1,0 +1,273 @@
+"""The host channel: bootstrap, payload, stdin, result parsing and error mapping."""
+
+from __future__ import annotations
+
+import base64
+import json
+import typing as t
+
+import pytest
+from ansible.errors import AnsibleConnectionFailure, AnsibleError
+from ansible.playbook.play_context import PlayContext
+from ansible.plugins.loader import connection_loader
+
+from ansible_collections.exchange_um.certificates.plugins.plugin_utils import _host_channel as channel
+from ansible_collections.exchange_um.certificates.plugins.plugin_utils._exchange import profile_for
+
+SECRET = "Pa$$w0rd'\u2019`$(x)"
+CMD_LIMIT = 8191  # cmd.exe's command-line limit (winrm-protocol.md)
+
+
+class RecordingConnection:
+    """Stands in for the task's connection: records exec_command calls, replays one answer or raises."""
+
+    def __init__(self, answer: tuple[int, bytes, bytes] | Exception) -> None:
+        self.answer = answer
+        self.calls: list[tuple[str, bytes | None]] = []
+
+    def exec_command(self, cmd: str, in_data: bytes | None = None, sudoable: bool = True) -> tuple[int, bytes, bytes]:
+        self.calls.append((cmd, in_data))
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return self.answer
+
+
+def result_line(document: dict[str, t.Any]) -> bytes:
+    return (channel.RESULT_MARKER + json.dumps(document) + "\r\n").encode()
+
+
+def decode_stdin(data: bytes) -> str:
+    return base64.b64decode(b"".join(data.split())).decode("utf-8")
+
+
+def test_bootstrap_is_one_short_ascii_line() -> None:
+    assert "\n" not in channel.BOOTSTRAP and "\r" not in channel.BOOTSTRAP
+    assert channel.BOOTSTRAP.isascii()
+    # 2.19/2.20 pass through lines starting with "type " or their encoded prefix; 2.21 any line with -EncodedCommand.
+    assert not channel.BOOTSTRAP.startswith(("type ", "PowerShell "))
+    assert " -EncodedCommand " not in channel.BOOTSTRAP
+    assert "$input" in channel.BOOTSTRAP
+    # 1.0-safe: no -join / -split operators, no try/catch, no splatting.
+    for construct in ("-join", "-split", "try", "catch", "@params"):
+        assert construct not in channel.BOOTSTRAP
+
+
+def _winrm_connection() -> t.Any:
+    connection = connection_loader.get("winrm", PlayContext())
+    options = {
+        "ansible_host": "127.0.0.1",
+        "ansible_user": "Administrator",
+        "ansible_password": "unused",
+        "ansible_winrm_transport": ["basic"],
+        "_extras": {},
+    }
+    connection.set_options(var_options=options)
+    return connection
+
+
+def test_installed_winrm_plugin_puts_only_the_bootstrap_on_the_command_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ansible-core encodes the bootstrap itself, whatever its version; stdin carries the payload."""
+    connection = _winrm_connection()
+    seen: list[tuple[str, list[str], bytes]] = []
+
+    def fake_exec(command: str, args: t.Iterable[str] = (), from_exec: bool = False, stdin_iterator: t.Any = None):
+        stdin = b"".join(chunk for chunk, _last in stdin_iterator)
+        seen.append((command, list(args), stdin))
+        return 0, result_line({"ok": True, "data": {"changed": False}}), b""
+
+    monkeypatch.setattr(connection, "_winrm_exec", fake_exec)
+    monkeypatch.setattr(connection, "_connect", lambda: connection)
+    arguments = {"Root": ["QUJD"] * 50, "Password": SECRET}
+    data = channel.run_operation(connection, "root_trust", arguments, exchange=None)
+    assert data == {"changed": False}
+    [(command, args, stdin)] = seen
+    command_line = " ".join([command, *args])
+    assert len(command_line) < CMD_LIMIT
+    encoded = args[args.index("-EncodedCommand") + 1]
+    assert base64.b64decode(encoded).decode("utf-16-le") == channel.BOOTSTRAP
+    assert SECRET not in command_line and "QUJD" not in command_line
+    payload = decode_stdin(stdin)
+    assert "-Password 'Pa$$w0rd''\u2019\u2019`$(x)'" in payload
+
+
+def test_installed_psrp_plugin_feeds_the_payload_as_pipeline_input(monkeypatch: pytest.MonkeyPatch) -> None:
+    connection = connection_loader.get("psrp", PlayContext())
+    seen: list[tuple[str, t.Any]] = []
+
+    def fake_script(script: str, input_data: t.Any = None, **_kwargs: t.Any) -> tuple[int, bytes, bytes]:
+        seen.append((script, input_data))
+        return 0, result_line({"ok": True, "data": {}}), b""
+
+    monkeypatch.setattr(connection, "_exec_psrp_script", fake_script)
+    monkeypatch.setattr(connection, "_connect", lambda: connection)
+    monkeypatch.setattr(connection, "_psrp_host", "127.0.0.1", raising=False)
+    channel.run_operation(connection, "root_trust", {"Root": ["QUJD"]}, exchange=None)
+    [(script, input_data)] = seen
+    assert script.startswith(channel.BOOTSTRAP)
+    assert "QUJD" not in script
+    # 2.16-2.18 hand the bytes object to pypsrp (one number per byte); 2.19+ a list of bytes lines. The bootstrap
+    # turns numbers and byte arrays back into text; both forms carry the whole payload.
+    items = list(input_data)
+    text = "".join(chr(item) if isinstance(item, int) else item.decode("ascii") for item in items)
+    assert "-Root @('QUJD')" in decode_stdin(text.encode("ascii"))
+
+
+def test_stdin_is_ascii_crlf_lines_of_at_most_4096() -> None:
+    payload = "x\u00e9\U0001f512" * 5000
+    data = channel.encode_stdin(payload)
+    assert data.isascii()
+    assert data.endswith(b"\r\n")
+    lines = data.split(b"\r\n")[:-1]
+    assert all(0 < len(line) <= channel.STDIN_LINE for line in lines)
+    assert len(lines) > 1
+    assert decode_stdin(data) == payload
+
+
+@pytest.mark.parametrize(
+    ("operation", "version", "loader", "fragment"),
+    [
+        ("exchange_info", None, None, "exchange_info.none.ps1"),
+        ("exchange_info", "2007sp1", "Microsoft.Exchange.Management.PowerShell.Admin", "exchange_info.2007sp1.ps1"),
+        ("exchange_info", "2010", "Microsoft.Exchange.Management.PowerShell.E2010", "exchange_info.2010.ps1"),
+        ("exchange_info", "2013", "Microsoft.Exchange.Management.PowerShell.SnapIn", "exchange_info.2013.ps1"),
+        ("root_trust", "2010", None, None),
+        ("root_trust", None, None, None),
+    ],
+)
+def test_payload_layout(operation: str, version: str | None, loader: str | None, fragment: str | None) -> None:
+    profile = profile_for(version) if version else None
+    payload = channel.build_payload(operation=operation, arguments={"State": "present"}, exchange=profile)
+    lines = payload.text.split("\r\n")
+    assert payload.text.endswith("\r\n")
+    assert lines[0] == "# operation: prelude"
+    assert f"$ExumOperationName = '{operation}'" in lines
+    assert lines[-2] == "Write-ExumResult (Invoke-ExumOperation -State 'present')"
+    snapins = [line for line in lines if line.startswith("Add-PSSnapin")]
+    assert snapins == ([f"Add-PSSnapin -Name '{loader}' -ErrorAction Stop"] if loader else [])
+    names = [name for _, name in payload.parts]
+    assert names[0] == "prelude.ps1"
+    assert f"{operation}.ps1" in names
+    assert (fragment in names) if fragment else not any(name.count(".") == 2 for name in names)
+    # Only the host's own version's Exchange fragment is in the payload.
+    for other in ("2007sp1", "2010", "2013"):
+        if other != version:
+            assert f"# operation: {operation}.{other}" not in payload.text
+
+
+def test_remote_shell_loader_for_2013() -> None:
+    lines = profile_for("2013").loader_lines(shell="remote", fqdn="exch2013.contoso.lab")
+    assert "-ConnectionUri 'http://exch2013.contoso.lab/PowerShell/'" in lines[0]
+    assert "Import-PSSession" in lines[1]
+    with pytest.raises(ValueError):
+        profile_for("2007sp1").loader_lines(shell="remote", fqdn="exch2007.contoso.lab")
+
+
+def test_locate_maps_payload_lines_to_script_lines() -> None:
+    payload = channel.build_payload(operation="root_trust", arguments={}, exchange=None)
+    start = dict((name, first) for first, name in payload.parts)["root_trust.ps1"]
+    assert payload.locate(start + 9) == "root_trust.ps1 line 10"
+    assert payload.locate(2) == "prelude.ps1 line 2"
+    assert payload.locate(None) is None
+
+
+TRAPPED = {
+    "ok": False,
+    "error": {
+        "message": "Access to the store is denied.",
+        "fqid": "CryptographicException",
+        "category": "NotSpecified",
+        "line": 120,
+        "exception": "System.Security.Cryptography.CryptographicException",
+    },
+}
+CLIXML_NOT_FOUND = (
+    '#< CLIXML\r\n<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04"><S S="Error">'
+    "The term 'ConvertTo-Json' is not recognized as the name of a cmdlet, function, script file, or operable program."
+    "_x000D__x000A_At line:1 char:15_x000D__x000A_+ ConvertTo-Json &lt;&lt;&lt;&lt; @{}_x000D__x000A_"
+    "    + CategoryInfo          : ObjectNotFound: (ConvertTo-Json:String) [], CommandNotFoundException_x000D__x000A_"
+    "    + FullyQualifiedErrorId : CommandNotFoundException_x000D__x000A_</S></Objs>"
+)
+
+
+@pytest.mark.parametrize(
+    ("rc", "stdout", "stderr", "error", "attributes"),
+    [
+        (1, result_line(TRAPPED), b"", channel.HostOperationError, {"fqid": "CryptographicException", "line": 120}),
+        (
+            1,
+            b"",
+            CLIXML_NOT_FOUND.encode(),
+            channel.HostOperationError,
+            {"fqid": "CommandNotFoundException", "category": "ObjectNotFound", "line": 1, "rc": 1},
+        ),
+        (1, b"", b"The command line is too long.\r\n", channel.HostOperationError, {"fqid": None, "rc": 1}),
+        (0, b"some text\r\n", b"", channel.HostProtocolError, {"rc": 0}),
+        (0, b"@@EXUM_RESULT@@{not json\r\n", b"", channel.HostProtocolError, {}),
+        (0, result_line({"ok": True, "data": {}}) * 2, b"", channel.HostProtocolError, {}),
+        (0, result_line({"ok": True, "data": [1]}), b"", channel.HostProtocolError, {}),
+        (0, result_line({"data": {}}), b"", channel.HostProtocolError, {}),
+    ],
+)
+def test_error_mapping(
+    rc: int, stdout: bytes, stderr: bytes, error: type[Exception], attributes: dict[str, t.Any]
+) -> None:
+    with pytest.raises(error) as caught:
+        channel.parse_result(operation="root_trust", rc=rc, stdout=stdout, stderr=stderr)
+    assert isinstance(caught.value, channel.HostChannelError)
+    assert caught.value.operation == "root_trust"
+    for name, value in attributes.items():
+        assert getattr(caught.value, name) == value
+
+
+def test_trapped_error_names_the_script_line() -> None:
+    payload = channel.build_payload(operation="root_trust", arguments={}, exchange=None)
+    start = dict((name, first) for first, name in payload.parts)["root_trust.ps1"]
+    document = {"ok": False, "error": {**TRAPPED["error"], "line": start + 4}}
+    with pytest.raises(channel.HostOperationError) as caught:
+        channel.parse_result(operation="root_trust", rc=1, stdout=result_line(document), stderr=b"", payload=payload)
+    assert caught.value.location == "root_trust.ps1 line 5"
+    assert "root_trust.ps1 line 5" in str(caught.value)
+    assert "Access to the store is denied." in str(caught.value)
+
+
+def test_result_line_among_other_output() -> None:
+    stdout = b"WARNING: something\r\n" + result_line({"ok": True, "data": {"a": [1, None]}}) + b"trailing\r\n"
+    assert channel.parse_result(operation="x", rc=0, stdout=stdout, stderr=b"") == {"a": [1, None]}
+
+
+def test_protocol_error_excerpt_is_short() -> None:
+    with pytest.raises(channel.HostProtocolError) as caught:
+        channel.parse_result(operation="x", rc=0, stdout=b"y" * 10000, stderr=b"")
+    assert len(caught.value.excerpt) <= channel.EXCERPT + 3
+    assert len(str(caught.value)) < 400
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        AnsibleConnectionFailure("winrm connection error: timed out"),
+        ConnectionResetError("reset by peer"),
+    ],
+)
+def test_connection_failures_are_unreachable(failure: Exception) -> None:
+    connection = RecordingConnection(failure)
+    with pytest.raises(channel.HostUnreachable) as caught:
+        channel.run_operation(connection, "exchange_info", {"Services": []}, exchange=None)
+    assert caught.value.operation == "exchange_info"
+    assert len(connection.calls) == 1
+
+
+def test_other_errors_are_not_hidden() -> None:
+    connection = RecordingConnection(AnsibleError("winrm send_input failed"))
+    with pytest.raises(AnsibleError):
+        channel.run_operation(connection, "exchange_info", {"Services": []}, exchange=None)
+
+
+def test_one_exec_command_with_the_secret_only_on_stdin() -> None:
+    connection = RecordingConnection((0, result_line({"ok": True, "data": {"done": True}}), b""))
+    data = channel.run_operation(connection, "root_trust", {"Root": [SECRET]}, exchange=profile_for("2010"))
+    assert data == {"done": True}
+    [(cmd, in_data)] = connection.calls
+    assert cmd == channel.BOOTSTRAP
+    assert in_data is not None and SECRET.encode() not in in_data
+    assert "-Root @('Pa$$w0rd''\u2019\u2019`$(x)')" in decode_stdin(in_data)
