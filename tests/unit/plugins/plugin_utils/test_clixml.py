@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._clixml import (
     ErrorText,
     decode_stderr,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import typing as t
 
 import pytest
-
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._exchange import (
     PROFILES,
     UnknownExchangeVersion,

@@ -10,7 +10,6 @@ import pytest
 from ansible.errors import AnsibleConnectionFailure, AnsibleError
 from ansible.playbook.play_context import PlayContext
 from ansible.plugins.loader import connection_loader
-
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils import _host_channel as channel
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._exchange import profile_for
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 import tree_sitter
 import tree_sitter_powershell
-
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._quote import (
     QuoteError,
     quote_arguments,
