@@ -14,6 +14,8 @@ from ._versions import WinrmProfile, profile_for
 
 __all__ = ["WinrmEndpoint"]
 
+_POLL_INTERVAL = 0.05  # how soon stop() is noticed; a lab stops many endpoints at once
+
 
 class WinrmEndpoint:
     """WS-Management (WinRS) over HTTP or HTTPS for one :class:`CommandHost`, Basic or NTLM with encryption."""
@@ -64,7 +66,12 @@ class WinrmEndpoint:
         if self._server is not None:
             raise RuntimeError(f"the WinRM endpoint of {self.host.name} is already running")
         self._server = WinrmHttpServer((self.address, self._port), config=self._config, ssl_context=self._ssl_context)
-        self._thread = threading.Thread(target=self._server.serve_forever, name=f"winrm-{self.host.name}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": _POLL_INTERVAL},
+            name=f"winrm-{self.host.name}",
+            daemon=True,
+        )
         self._thread.start()
 
     def stop(self) -> None:

@@ -112,8 +112,8 @@ class _WsmanHandler(BaseHTTPRequestHandler):
         config = self.server.config
         payload = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         status, body, headers = self._answer(config, payload)
-        self._reply(status, body, headers)
         config.host.record_traffic(bytes_in=len(payload), bytes_out=len(body))
+        self._reply(status, body, headers)
 
     def _answer(self, config: ListenerConfig, payload: bytes) -> tuple[int, bytes, list[tuple[str, str]]]:
         if urlsplit(self.path).path.rstrip("/").lower() != "/wsman":
