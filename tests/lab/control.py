@@ -1,0 +1,189 @@
+"""The lab's control API: small JSON over HTTP on loopback (routes in docs/architecture.md and docs/lab.md)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Protocol
+
+from .adcs import AdcsEmulator, RequestStateError
+
+__all__ = ["ControlApi", "ControlError", "ControlServer", "HostFleet"]
+
+LOG = logging.getLogger("tests.lab.control")
+
+
+class HostFleet(Protocol):
+    """The part of tests.lab.hosts.Fleet the control API uses."""
+
+    def dump(self, name: str) -> dict[str, Any]: ...
+
+    def reset_counters(self, name: str) -> None: ...
+
+
+class ControlError(Exception):
+    """A request the control API refuses: HTTP ``status`` and a message for the JSON body."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _field(body: dict[str, Any], name: str, kind: type, default: Any = None) -> Any:
+    value = body.get(name, default)
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise ControlError(400, f"field {name!r} must be a {kind.__name__}")
+    return value
+
+
+class ControlApi:
+    """Routes of the control API, as plain methods taking the JSON body and returning a JSON-able value."""
+
+    def __init__(self, *, adcs: AdcsEmulator, fleet: HostFleet | None, host_names: list[str], pid: int) -> None:
+        self._adcs = adcs
+        self._fleet = fleet
+        self._host_names = host_names
+        self._pid = pid
+        self._routes: list[tuple[str, re.Pattern[str], Callable[..., Any]]] = [
+            ("GET", re.compile(r"/"), self._status),
+            ("GET", re.compile(r"/hosts/([^/]+)"), self._dump),
+            ("POST", re.compile(r"/hosts/([^/]+)/reset-counters"), self._reset_counters),
+            ("GET", re.compile(r"/adcs/requests"), self._requests),
+            ("POST", re.compile(r"/adcs/requests/(\d+)/(approve|deny)"), self._resolve),
+            ("POST", re.compile(r"/adcs/policy"), self._policy),
+            ("POST", re.compile(r"/adcs/renew-ca"), self._renew),
+            ("POST", re.compile(r"/adcs/faults"), self._faults),
+            ("POST", re.compile(r"/adcs/locale"), self._locale),
+        ]
+
+    def call(self, method: str, path: str, body: dict[str, Any]) -> Any:
+        for route_method, pattern, handler in self._routes:
+            match = pattern.fullmatch(path)
+            if match and route_method == method:
+                return handler(body, *match.groups())
+        raise ControlError(404, f"no route {method} {path}")
+
+    def _status(self, body: dict[str, Any]) -> dict[str, Any]:
+        return {"pid": self._pid, "hosts": self._host_names, "adcs": {"url": self._adcs.url}}
+
+    def _host(self, name: str) -> HostFleet:
+        if self._fleet is None or name not in self._host_names:
+            raise ControlError(404, f"no simulated host {name!r}")
+        return self._fleet
+
+    def _dump(self, body: dict[str, Any], name: str) -> dict[str, Any]:
+        return self._host(name).dump(name)
+
+    def _reset_counters(self, body: dict[str, Any], name: str) -> dict[str, Any]:
+        self._host(name).reset_counters(name)
+        return {"host": name, "reset": True}
+
+    def _requests(self, body: dict[str, Any]) -> list[dict[str, object]]:
+        return self._adcs.requests()
+
+    def _resolve(self, body: dict[str, Any], request_id: str, action: str) -> dict[str, object]:
+        try:
+            return self._adcs.approve(int(request_id)) if action == "approve" else self._adcs.deny(int(request_id))
+        except RequestStateError as error:
+            raise ControlError(404 if error.disposition is None else 409, str(error)) from error
+
+    def _policy(self, body: dict[str, Any]) -> dict[str, Any]:
+        policy = _field(body, "policy", str)
+        try:
+            self._adcs.set_policy(policy)
+        except ValueError as error:
+            raise ControlError(400, str(error)) from error
+        return {"policy": policy}
+
+    def _renew(self, body: dict[str, Any]) -> dict[str, object]:
+        return self._adcs.renew_ca()
+
+    def _faults(self, body: dict[str, Any]) -> dict[str, Any]:
+        kind = _field(body, "kind", str)
+        count = _field(body, "count", int, 1)
+        seconds = body.get("seconds", 0)
+        if not isinstance(seconds, (int, float)) or isinstance(seconds, bool):
+            raise ControlError(400, "field 'seconds' must be a number")
+        try:
+            self._adcs.inject_fault(kind, count, float(seconds))
+        except ValueError as error:
+            raise ControlError(400, str(error)) from error
+        return {"kind": kind, "count": count, "seconds": float(seconds)}
+
+    def _locale(self, body: dict[str, Any]) -> dict[str, Any]:
+        locale = _field(body, "locale", str)
+        try:
+            self._adcs.set_locale(locale)
+        except ValueError as error:
+            raise ControlError(400, str(error)) from error
+        return {"locale": locale}
+
+
+class _ControlHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _ControlHttpServer
+
+    def log_message(self, format: str, *args: object) -> None:
+        LOG.info("control %s", format % args)
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    def do_POST(self) -> None:
+        self._serve()
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length > 0 else b""
+        try:
+            body = json.loads(raw) if raw.strip() else {}
+            if not isinstance(body, dict):
+                raise ControlError(400, "the request body must be a JSON object")
+            status, answer = 200, self.server.api.call(self.command, self.path.split("?", 1)[0], body)
+        except json.JSONDecodeError as error:
+            status, answer = 400, {"error": f"invalid JSON: {error}"}
+        except ControlError as error:
+            status, answer = error.status, {"error": error.message}
+        except KeyError as error:  # a host the fleet does not know
+            status, answer = 404, {"error": f"unknown: {error}"}
+        data = json.dumps(answer, indent=2, sort_keys=True).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+class _ControlHttpServer(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, address: tuple[str, int], api: ControlApi) -> None:
+        super().__init__(address, _ControlHandler)
+        self.api = api
+
+
+class ControlServer:
+    """The control API on ``address`` (an ephemeral port unless given)."""
+
+    def __init__(self, api: ControlApi, address: str, port: int = 0) -> None:
+        self._server = _ControlHttpServer((address, port), api)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="lab-control", daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/"
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)

@@ -1,0 +1,191 @@
+"""The running lab: CA, AD CS emulator, simulated hosts and control API in one process (``python -m tests.lab serve``).
+
+Passwords arrive on stdin and leave only through the private pipe back to ``up``, which writes them into lab.json and
+inventory.yml (mode 0600); they never appear on a command line, in the environment or in the log.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import signal
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+
+from .adcs import AdcsEmulator
+from .control import ControlApi, ControlServer
+from .httpauth import Account, install_ntlm_users
+from .pki import LabPki
+
+__all__ = ["DOMAIN", "ENROLL_USER", "WINRM_USER", "LabOptions", "LabSecrets", "RunningLab", "serve"]
+
+LOG = logging.getLogger("tests.lab")
+DOMAIN = "CONTOSO"
+ENROLL_USER = "enroll"
+WINRM_USER = "Administrator"
+
+
+@dataclass(frozen=True)
+class LabOptions:
+    """What ``up`` was asked for (everything but the passwords)."""
+
+    state_dir: Path
+    hosts: str | None = "2007sp1,2010,2013"
+    fleet: int | None = None
+    auth: str = "ntlm"
+    https: bool = False
+    subnet: str = "127.10.0"
+    time_scale: float = 0.0
+    adcs_policy: str = "issue"
+    winrm_port: int | None = None
+    intermediate: bool = True
+
+    @property
+    def wants_hosts(self) -> bool:
+        return self.fleet is not None or (self.hosts or "none").lower() != "none"
+
+
+@dataclass(frozen=True)
+class LabSecrets:
+    enroll_password: str
+    winrm_password: str
+
+
+def _thumbprint(cert: x509.Certificate) -> str:
+    return cert.fingerprint(hashes.SHA1()).hex().upper()
+
+
+class RunningLab:
+    """Starts and stops the lab's parts; describes them for lab.json and inventory.yml."""
+
+    def __init__(self, options: LabOptions, secrets: LabSecrets) -> None:
+        self.options = options
+        self.secrets = secrets
+        self.address = f"{options.subnet}.1"
+        enroll = Account(DOMAIN, ENROLL_USER, secrets.enroll_password)
+        administrator = Account(DOMAIN, WINRM_USER, secrets.winrm_password)
+        self.accounts = {ENROLL_USER: enroll, WINRM_USER: administrator}
+        self.winrm_accounts = {WINRM_USER: administrator}
+        self._private_dir = Path(tempfile.mkdtemp(prefix="exum-lab-"))  # mode 0700: pyspnego's NTLM user file
+        self.pki: LabPki | None = None
+        self.adcs: AdcsEmulator | None = None
+        self.fleet: Any = None
+        self.control: ControlServer | None = None
+
+    def start(self) -> None:
+        options = self.options
+        # The NTLM acceptor reads DOMAIN:USER:PASSWORD lines from NTLM_USER_FILE, once for every account of the lab.
+        install_ntlm_users(self._private_dir / "ntlm-users", self.accounts.values())
+        self.pki = LabPki.create(options.state_dir, intermediate=options.intermediate)
+        self.adcs = AdcsEmulator(self.pki, self.accounts, self.address, policy=options.adcs_policy)
+        self.adcs.start()
+        LOG.info("AD CS emulator on %s and %s", self.adcs.url, self.adcs.https_url)
+        host_names: list[str] = []
+        if options.wants_hosts:
+            from .hosts import Fleet, parse_host_specs  # only a lab with hosts needs the host simulator
+
+            hosts = None if options.fleet is not None else options.hosts
+            specs = parse_host_specs(hosts=hosts, fleet=options.fleet)
+            self.fleet = Fleet(
+                specs=specs,
+                subnet=options.subnet,
+                auth=options.auth,
+                https=options.https,
+                winrm_port=options.winrm_port,
+                accounts=self.winrm_accounts,
+                pki=self.pki,
+                time_scale=options.time_scale,
+                state_dir=options.state_dir,
+            )
+            self.fleet.start()
+            host_names = sorted(self.fleet.lab_json()["hosts"])
+            LOG.info("simulated hosts: %s", ", ".join(host_names))
+        api = ControlApi(adcs=self.adcs, fleet=self.fleet, host_names=host_names, pid=os.getpid())
+        self.control = ControlServer(api, self.address)
+        self.control.start()
+        LOG.info("control API on %s", self.control.url)
+
+    def stop(self) -> None:
+        for part in (self.control, self.fleet, self.adcs):
+            if part is not None:
+                try:
+                    part.stop()
+                except Exception:  # stop the other parts whatever one of them does
+                    LOG.exception("stopping %s failed", type(part).__name__)
+        shutil.rmtree(self._private_dir, ignore_errors=True)
+
+    # -- descriptions -----------------------------------------------------------------------------------------------
+
+    def _started(self) -> tuple[LabPki, AdcsEmulator, ControlServer]:
+        if self.pki is None or self.adcs is None or self.control is None:
+            raise RuntimeError("the lab is not started")
+        return self.pki, self.adcs, self.control
+
+    def lab_json(self) -> dict[str, Any]:
+        pki, adcs, control = self._started()
+        info: dict[str, Any] = {
+            "state_dir": str(self.options.state_dir),
+            "pid": os.getpid(),
+            "control_url": control.url,
+            "adcs": {
+                "url": adcs.url,
+                "https_url": adcs.https_url,
+                "username": f"{DOMAIN}\\{ENROLL_USER}",
+                "password": self.secrets.enroll_password,
+                "ca_name": pki.ca_name,
+                "ca_thumbprint": _thumbprint(pki.issuing),
+                "root_thumbprint": _thumbprint(pki.root),
+                "ca_bundle_path": str(pki.bundle_path),
+                "ca_cert_path": str(pki.ca_cert_path),
+                "root_cert_path": str(pki.root_cert_path),
+            },
+            "winrm": {},
+            "hosts": {},
+        }
+        if self.fleet is not None:
+            info.update(self.fleet.lab_json())
+        return info
+
+    def inventory(self) -> dict[str, Any]:
+        pki, adcs, _ = self._started()
+        inventory: dict[str, Any] = self.fleet.inventory() if self.fleet is not None else {"all": {}}
+        inventory.setdefault("all", {}).setdefault("vars", {}).update(
+            {
+                "exchange_um_ca_url": adcs.url,
+                "exchange_um_ca_https_url": adcs.https_url,
+                "exchange_um_ca_username": f"{DOMAIN}\\{ENROLL_USER}",
+                "exchange_um_ca_password": self.secrets.enroll_password,
+                "exchange_um_ca_thumbprint": _thumbprint(pki.issuing),
+                "exchange_um_root_thumbprint": _thumbprint(pki.root),
+                "exchange_um_ca_bundle": str(pki.bundle_path),
+            }
+        )
+        return inventory
+
+
+def serve(options: LabOptions, secrets: LabSecrets, *, ready: TextIO) -> int:
+    """Run the lab until SIGTERM/SIGINT; write one JSON line (lab.json + inventory) to ``ready`` once it is up."""
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
+    lab = RunningLab(options, secrets)
+    try:
+        lab.start()
+        ready.write(json.dumps({"lab": lab.lab_json(), "inventory": lab.inventory()}) + "\n")
+        ready.flush()
+        ready.close()
+        LOG.info("lab ready (pid %d)", os.getpid())
+        while not stopping.wait(1.0):
+            pass
+        LOG.info("stopping")
+    finally:
+        lab.stop()
+    return 0
