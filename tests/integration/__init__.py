@@ -1,0 +1,1 @@
+"""Integration tests: ansible-playbook with the collection against the lab (python -m tests.lab)."""
