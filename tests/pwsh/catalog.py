@@ -1,4 +1,4 @@
-"""The command and parameter catalog (catalog.yml): what a host of a given PowerShell level and Exchange version knows."""
+"""The command and parameter catalog (catalog.yml): what a host knows at a PowerShell level and Exchange version."""
 
 from __future__ import annotations
 
@@ -48,16 +48,22 @@ class Catalog:
         self._data = data
         self._sources = _mapping(data, "sources")
         powershell = _mapping(data, "powershell")
-        self._cmdlets = {name.lower(): (name, _mapping_of(entry, name)) for name, entry in _mapping(powershell, "cmdlets").items()}
+        self._cmdlets = {
+            name.lower(): (name, _mapping_of(entry, name)) for name, entry in _mapping(powershell, "cmdlets").items()
+        }
         self._aliases = {
             level: {alias.lower(): target for alias, target in _mapping_of(table, level).items()}
             for level, table in _mapping(powershell, "aliases").items()
         }
-        self._functions = {level: [str(name) for name in names] for level, names in _mapping(powershell, "functions").items()}
+        self._functions = {
+            level: [str(name) for name in names] for level, names in _mapping(powershell, "functions").items()
+        }
         self._natives = {name.lower(): name for name in _mapping(_mapping(data, "natives"), "names")}
         exchange = _mapping(data, "exchange")
         self.exchange_versions = tuple(str(version) for version in exchange.get("versions", ()))
-        self._exchange = {name.lower(): (name, _mapping_of(entry, name)) for name, entry in _mapping(exchange, "cmdlets").items()}
+        self._exchange = {
+            name.lower(): (name, _mapping_of(entry, name)) for name, entry in _mapping(exchange, "cmdlets").items()
+        }
         self._common = _level_parameters(_mapping(data, "common_parameters"))
         self._should_process = _level_parameters(_mapping(data, "should_process_parameters"))
         self._validate()
@@ -92,7 +98,9 @@ class Catalog:
     def common_parameters(self, *, powershell: str, should_process: bool) -> tuple[Parameter, ...]:
         names = [parameter for level in _levels_up_to(powershell) for parameter in self._common.get(level, ())]
         if should_process:
-            names += [parameter for level in _levels_up_to(powershell) for parameter in self._should_process.get(level, ())]
+            names += [
+                parameter for level in _levels_up_to(powershell) for parameter in self._should_process.get(level, ())
+            ]
         return tuple(names)
 
     def since(self, name: str) -> str | None:
@@ -163,7 +171,9 @@ class Catalog:
 
     def _native(self, name: str) -> CommandInfo | None:
         base = name.replace("/", "\\").rsplit("\\", 1)[-1].lower()
-        candidates = [base] if base.endswith(_NATIVE_EXTENSIONS) else [base + extension for extension in _NATIVE_EXTENSIONS]
+        candidates = (
+            [base] if base.endswith(_NATIVE_EXTENSIONS) else [base + extension for extension in _NATIVE_EXTENSIONS]
+        )
         for candidate in candidates:
             if candidate in self._natives:
                 return CommandInfo(self._natives[candidate], "native", None, None, False)

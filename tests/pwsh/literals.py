@@ -12,7 +12,7 @@ import tree_sitter
 from .errors import LiteralError
 from .parser import ParsedScript
 
-__all__ = ["arguments_of", "assigned_literal", "literal_value"]
+__all__ = ["arguments_of", "assigned_literal", "literal_value", "unwrap"]
 
 _QUOTES = "'\u2018\u2019\u201a\u201b"
 _DOUBLE_QUOTES = '"\u201c\u201d\u201e'
@@ -86,7 +86,7 @@ def assigned_literal(script: ParsedScript, variable: str) -> object | None:
 
 def literal_value(script: ParsedScript, node: tree_sitter.Node, *, name: str) -> object:
     """The Python value of a literal expression node (str, int, bool, None, list, dict)."""
-    node = _unwrap(node)
+    node = unwrap(node)
     kind = node.type
     if kind == "array_literal_expression":
         return [literal_value(script, child, name=name) for child in node.named_children]
@@ -133,7 +133,8 @@ def _named_arguments(script: ParsedScript, command: str, elements: tree_sitter.N
     return arguments
 
 
-def _unwrap(node: tree_sitter.Node) -> tree_sitter.Node:
+def unwrap(node: tree_sitter.Node) -> tree_sitter.Node:
+    """The node under single-child expression wrappers (the grammar nests ten of them around a literal)."""
     while node.type in _WRAPPERS and node.named_child_count == 1 and node.child_count == 1:
         node = node.named_children[0]
     return node
@@ -206,7 +207,7 @@ def _integer_value(script: ParsedScript, node: tree_sitter.Node, name: str) -> i
 
 def _signed_value(script: ParsedScript, node: tree_sitter.Node, name: str) -> int:
     operator = node.children[0]
-    operand = _unwrap(node.children[-1]) if len(node.children) == 2 else None
+    operand = unwrap(node.children[-1]) if len(node.children) == 2 else None
     if operand is not None and operand.type == "integer_literal" and script.text_of(operator) in ("-", "+"):
         value = _integer_value(script, operand, name)
         return -value if script.text_of(operator) == "-" else value
@@ -218,7 +219,7 @@ def _array_value(script: ParsedScript, node: tree_sitter.Node, name: str) -> lis
     for statements in node.named_children:
         for statement in statements.named_children:
             value = literal_value(script, statement, name=name)
-            if isinstance(value, list) and _unwrap(statement).type == "array_literal_expression":
+            if isinstance(value, list) and unwrap(statement).type == "array_literal_expression":
                 values.extend(value)
             else:
                 values.append(value)
@@ -230,7 +231,7 @@ def _hash_value(script: ParsedScript, node: tree_sitter.Node, name: str) -> dict
     for body in node.named_children:
         for entry in body.named_children:
             key_node, value_node = entry.named_children[0], entry.named_children[-1]
-            key = _unwrap(key_node)
+            key = unwrap(key_node)
             key_value = script.text_of(key) if key.type == "simple_name" else literal_value(script, key, name=name)
             if not isinstance(key_value, (str, int)):
                 raise _error(script, name, key_node, "hashtable key is not a string or integer literal")

@@ -46,7 +46,7 @@ def first_delimiter_problem(text: str) -> Problem | None:
         elif pair in ("@'", '@"') and _rest_of_line_blank(text, index + 2):
             end = _here_string_end(text, index, pair[1])
             if end < 0:
-                return index, 2, f'The string is missing the terminator: {pair[1]}@.', "TerminatorExpectedAtEndOfString"
+                return index, 2, f"The string is missing the terminator: {pair[1]}@.", "TerminatorExpectedAtEndOfString"
             index = end
         elif char == "'":
             end = _single_quoted_end(text, index)
