@@ -129,14 +129,19 @@ def _script(name: str) -> str:
 
 
 def build_payload(
-    *, operation: str, arguments: Mapping[str, object], exchange: ExchangeProfile | None, exchange_shell: str = "snapin"
+    *,
+    operation: str,
+    arguments: Mapping[str, object],
+    exchange: ExchangeProfile | None,
+    exchange_shell: str = "snapin",
+    exchange_fqdn: str | None = None,
 ) -> Payload:
     """Prelude, operation name, Exchange loader, fragment and operation functions, one invocation line."""
     chunks: list[tuple[str | None, str]] = [("prelude.ps1", _script("prelude.ps1"))]
     chunks.append((None, f"$ExumOperationName = {quote_string(operation)}"))
     fragment_function = _FRAGMENTS.get(operation)
     if exchange is not None and fragment_function is not None:
-        chunks.append((None, "\n".join(exchange.loader_lines(shell=exchange_shell))))
+        chunks.append((None, "\n".join(exchange.loader_lines(shell=exchange_shell, fqdn=exchange_fqdn))))
     if fragment_function is not None:
         fragment = f"{operation}.{exchange.key if exchange is not None else 'none'}.ps1"
         chunks.append((None, f"function {fragment_function} {{"))
@@ -244,9 +249,16 @@ def run_operation(
     *,
     exchange: ExchangeProfile | None,
     exchange_shell: str = "snapin",
+    exchange_fqdn: str | None = None,
 ) -> dict[str, t.Any]:
     """Run ``host_scripts/<operation>.ps1`` with ``arguments`` in one ``exec_command``; return its ``data``."""
-    payload = build_payload(operation=operation, arguments=arguments, exchange=exchange, exchange_shell=exchange_shell)
+    payload = build_payload(
+        operation=operation,
+        arguments=arguments,
+        exchange=exchange,
+        exchange_shell=exchange_shell,
+        exchange_fqdn=exchange_fqdn,
+    )
     try:
         rc, stdout, stderr = connection.exec_command(BOOTSTRAP, in_data=encode_stdin(payload.text), sudoable=False)
     except Exception as error:

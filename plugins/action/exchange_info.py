@@ -1,0 +1,48 @@
+"""Action of ``exchange_um.certificates.exchange_info``: one read-only host call, returned also as a fact."""
+
+from __future__ import annotations
+
+import typing as t
+
+from ansible_collections.exchange_um.certificates.plugins.plugin_utils._exchange import ALL_UM_SERVICES, profile_for
+from ansible_collections.exchange_um.certificates.plugins.plugin_utils._host_action import (
+    HOST_ARGUMENT_SPEC,
+    HostActionBase,
+)
+from ansible_collections.exchange_um.certificates.plugins.plugin_utils._host_facts import normalize_snapshot
+
+# Every documented result key, as returned when the task fails before it knows the value.
+_EMPTY: dict[str, t.Any] = {
+    "computer_name": None,
+    "fqdn": None,
+    "os": None,
+    "powershell_version": None,
+    "exchange": None,
+    "um": None,
+    "services": [],
+    "stores": {},
+    "pending_requests": [],
+}
+
+
+class ActionModule(HostActionBase):
+    ARGUMENT_SPEC: t.ClassVar[dict[str, t.Any]] = {"argument_spec": dict(HOST_ARGUMENT_SPEC)}
+    RESULT_DEFAULTS = _EMPTY
+    OPERATION = "exchange_info"
+
+    def run_host(
+        self, args: dict[str, t.Any], task_vars: dict[str, t.Any], *, snapshot: dict[str, t.Any] | None
+    ) -> dict[str, t.Any]:
+        # exchange_info is the inspection itself: the fact only tells which Exchange version to load.
+        profile = self.exchange_profile(task_vars, snapshot)
+        fqdn = snapshot.get("fqdn") if snapshot else task_vars.get("inventory_hostname")
+        services = list(profile.um_services if profile else ALL_UM_SERVICES)
+        raw = self.call_host({"Services": services}, exchange=profile, fqdn=fqdn)
+        exchange = raw.get("exchange") or {}
+        if profile is None and exchange.get("installed") and exchange.get("version"):
+            # Discovery (docs/host-channel.md): neither the fact nor exchange_um_version named the version, so the
+            # first call loaded no Exchange cmdlets; one more call reads the Exchange part with the right profile.
+            profile = profile_for(exchange["version"])
+            raw = self.call_host({"Services": list(profile.um_services)}, exchange=profile, fqdn=raw.get("fqdn"))
+        found = normalize_snapshot(raw)
+        return {"changed": False, **found, **self.facts(found)}

@@ -1,0 +1,138 @@
+#!/usr/bin/python
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Documentation of root_trust; the work is done by the action plugin of the same name."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: root_trust
+short_description: Trust a CA on an Exchange server - roots into LocalMachine\Root, intermediates into CA
+version_added: 0.1.0
+description:
+  - Puts root CA certificates into the computer's I(Trusted Root Certification Authorities) store
+    (C(LocalMachine\Root)) and intermediate CA certificates into I(Intermediate Certification Authorities)
+    (C(LocalMachine\CA)), or takes them out with O(state=absent).
+  - Never puts an intermediate or a leaf into C(Root), and refuses any certificate that is not a CA certificate.
+    The controller classifies the certificates (self-signed CA with a verified signature = root) and the host
+    script checks the placement again on its own.
+  - After a change it builds the chain of the lowest certificate given with the host's own stores
+    (C(X509Chain), revocation not checked) and fails when it does not build.
+  - Takes M(exchange_um.certificates.ca_certificate)'s result directly (O(certificates)), or PEM in O(content) or
+    a file in O(path).
+  - One host call per run; none when the C(exchange_um_host) fact shows every certificate where it belongs.
+author:
+  - exchange_um.certificates maintainers
+extends_documentation_fragment:
+  - exchange_um.certificates.host
+attributes:
+  check_mode:
+    description: Reports what would change; decides from the fact when present, else asks the host read-only.
+    support: full
+  diff_mode:
+    description: Thumbprints in C(Root) and C(CA) before and after.
+    support: full
+  platform:
+    description: Windows Server 2003 SP2 to 2012 R2 with PowerShell 1.0 to 4.0, through C(winrm) or C(psrp).
+    support: full
+    platforms: windows
+options:
+  certificates:
+    description:
+      - The result of M(exchange_um.certificates.ca_certificate) (its C(chain) is used), its RV(ca_certificate#module:chain)
+        list, a list of PEM strings, or one PEM string with one or more certificates.
+      - Mutually exclusive with O(content) and O(path).
+    type: raw
+  content:
+    description:
+      - One or more certificates as PEM.
+      - Mutually exclusive with O(certificates) and O(path).
+    type: str
+  path:
+    description:
+      - File on the controller with the certificates as PEM, DER or PKCS#7. A relative path is taken from the
+        playbook's directory.
+      - Mutually exclusive with O(certificates) and O(content).
+    type: path
+  state:
+    description:
+      - V(present) adds what is missing; V(absent) removes the given roots from C(Root) and intermediates from C(CA).
+    type: str
+    choices: [present, absent]
+    default: present
+notes:
+  - Only give certificates that you have authenticated, for example with
+    M(exchange_um.certificates.ca_certificate) and O(ca_certificate#module:expected_thumbprint); every root given is
+    trusted by the whole machine.
+seealso:
+  - module: exchange_um.certificates.ca_certificate
+  - module: exchange_um.certificates.exchange_info
+"""
+
+EXAMPLES = r"""
+- name: Fetch and pin the issuing CA once for the fleet
+  exchange_um.certificates.ca_certificate:
+    ca_url: https://ca01.contoso.com/certsrv/
+    username: CONTOSO\enroll
+    password: "{{ vault_enroll_password }}"
+    expected_thumbprint: "{{ contoso_root_thumbprint }}"
+  run_once: true
+  register: ca
+
+- name: Read each UM server's state once (the fact spares the next task its own inspection)
+  exchange_um.certificates.exchange_info:
+
+- name: Trust the root and the issuing CA on every UM server
+  exchange_um.certificates.root_trust:
+    certificates: "{{ ca }}"
+
+- name: The same with the chain list only
+  exchange_um.certificates.root_trust:
+    certificates: "{{ ca.chain }}"
+
+- name: Trust a root from a file on the controller
+  exchange_um.certificates.root_trust:
+    path: files/contoso-root.pem
+
+- name: Remove an old CA
+  exchange_um.certificates.root_trust:
+    content: "{{ lookup('ansible.builtin.file', 'files/old-ca-chain.pem') }}"
+    state: absent
+"""
+
+RETURN = r"""
+roots:
+  description: Thumbprints of the given certificates that are roots (they belong in C(Root)).
+  type: list
+  elements: str
+  returned: always
+  sample: [A909502DD82AE41433E6F83886B00D4277A32A7B]
+intermediates:
+  description: Thumbprints of the given intermediate CAs (they belong in C(CA)), lowest first.
+  type: list
+  elements: str
+  returned: always
+  sample: [5D1C1A2B3C4D5E6F708192A3B4C5D6E7F8091A2B]
+added:
+  description: Certificates added (or, in check mode, that would be added), with their store.
+  type: list
+  elements: dict
+  returned: always
+  sample: [{store: Root, thumbprint: A909502DD82AE41433E6F83886B00D4277A32A7B}]
+removed:
+  description: Certificates removed (or that would be removed), with their store.
+  type: list
+  elements: dict
+  returned: always
+  sample: []
+chain:
+  description:
+    - Result of building the chain of the lowest certificate given on the host after the change; null when the
+      host was not asked, in check mode and with O(state=absent).
+  type: dict
+  returned: always
+  sample: {built: true, status: []}
+ansible_facts:
+  description: The C(exchange_um_host) fact with C(Root) and C(CA) updated, when the task started with one.
+  type: dict
+  returned: changed and the fact was present
+"""
