@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import concurrent.futures
 import ssl
 import time
 import uuid
@@ -269,7 +270,7 @@ def test_receive_times_out_while_the_command_waits_for_stdin(endpoint: EndpointF
     started = time.monotonic()
     with pytest.raises(winrm.exceptions.WinRMOperationTimeoutError):
         proto.get_command_output_raw(shell, command)
-    assert 1.0 <= time.monotonic() - started < 1.8
+    assert time.monotonic() - started >= 1.0  # the client's OperationTimeout, not earlier
     assert host.runs == []
 
     proto.send_command_input(shell, command, b" rest", end=True)
@@ -283,8 +284,9 @@ def test_slow_command_gets_timed_out_receives_then_its_output(endpoint: Endpoint
     shell = proto.open_shell()
     command = proto.run_command(shell, ps_line("Start-Sleep -Milliseconds 1300; Write-Output 'late'"))
 
+    started = time.monotonic()
     assert proto.get_command_output(shell, command) == (b"late\r\n", b"", 0)
-    assert log.timeouts == 1
+    assert log.timeouts >= 1 and time.monotonic() - started >= 1.3
 
 
 @pytest.mark.parametrize("auth", ["basic", "ntlm"])
@@ -454,18 +456,53 @@ def test_host_failure_is_reported_not_hidden(accounts: dict[str, Account]) -> No
         ep.stop()
 
 
-@pytest.mark.parametrize(("version", "http", "https"), [("1.1", 80, 443), ("2.0", 5985, 5986)])
-def test_winrm_versions(endpoint: EndpointFactory, version: str, http: int, https: int) -> None:
+@pytest.mark.parametrize(
+    ("version", "http", "https", "envelope"),
+    [("1.1", 80, 443, MAX_ENVELOPE), ("2.0", 5985, 5986, MAX_ENVELOPE), ("3.0", 5985, 5986, 512000)],
+)
+def test_winrm_versions(endpoint: EndpointFactory, version: str, http: int, https: int, envelope: int) -> None:
     profile = profile_for(version)
     assert (profile.default_port(https=False), profile.default_port(https=True)) == (http, https)
-    assert profile.max_envelope_size == MAX_ENVELOPE
+    assert profile.max_envelope_size == envelope
     session = winrm.Session(endpoint(auth="ntlm", version=version).url, auth=(USER, PASSWORD), transport="ntlm")
     assert session.run_ps("Write-Output 'same wire'").std_out == b"same wire\r\n"
 
 
 def test_unknown_winrm_version_is_refused(accounts: dict[str, Account]) -> None:
     with pytest.raises(ValueError, match="unknown WinRM version"):
-        WinrmEndpoint(host=FakeHost(), address=ADDRESS, port=0, accounts=accounts, winrm_version="3.0")
+        WinrmEndpoint(host=FakeHost(), address=ADDRESS, port=0, accounts=accounts, winrm_version="1.0")
+
+
+def test_hosts_share_a_port_on_their_own_addresses(accounts: dict[str, Account]) -> None:
+    hosts = [FakeHost(name="exch2007"), FakeHost(name="exch2010")]
+    first = WinrmEndpoint(host=hosts[0], address="127.10.0.21", port=0, accounts=accounts, auth="ntlm")
+    first.start()
+    second = WinrmEndpoint(host=hosts[1], address="127.10.0.22", port=first.port, accounts=accounts, auth="ntlm")
+    second.start()
+    try:
+        for ep in (first, second):
+            session = winrm.Session(ep.url, auth=(USER, PASSWORD), transport="ntlm")
+            assert session.run_cmd("echo", [ep.host.name]).std_out == ep.host.name.encode() + b"\r\n"
+    finally:
+        first.stop()
+        second.stop()
+    assert [host.commands for host in hosts] == [1, 1]
+    assert [host.runs[0][0] for host in hosts] == ["echo exch2007", "echo exch2010"]
+
+
+def test_parallel_connections_each_keep_their_own_ntlm_context(endpoint: EndpointFactory) -> None:
+    host = FakeHost()
+    ep = endpoint(auth="ntlm", host=host)
+
+    def run(index: int) -> bytes:
+        session = winrm.Session(ep.url, auth=(USER, PASSWORD), transport="ntlm")
+        return session.run_ps(f"Write-Output 'fork {index}'").std_out
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=5) as pool:
+        outputs = list(pool.map(run, range(10)))
+
+    assert outputs == [f"fork {index}\r\n".encode() for index in range(10)]
+    assert host.commands == 10
 
 
 # ---------------------------------------------------------------- ansible-core winrm connection
@@ -567,7 +604,7 @@ def test_ansible_retries_timed_out_receives(endpoint: EndpointFactory) -> None:
     finally:
         connection.close()
     assert result == (0, b"done\r\n", b"")
-    assert log.timeouts == 1
+    assert log.timeouts >= 1
 
 
 @pytest.mark.parametrize("auth", ["basic", "ntlm"])

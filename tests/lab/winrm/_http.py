@@ -82,6 +82,10 @@ class WinrmHttpServer(ThreadingHTTPServer):
             if self._ssl_context is not None:
                 request.close()
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # Only socket-level failures get here (a client gone mid-reply); request errors are answered in the handler.
+        _LOG.debug("connection from %s ended abruptly", client_address, exc_info=True)
+
     def close_connections(self) -> None:
         with self._connections_lock:
             connections = list(self._connections)

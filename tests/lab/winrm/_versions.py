@@ -1,4 +1,4 @@
-"""What a WinRM client can tell apart between WinRM 1.1 (Server 2008 RTM, Server 2003 R2 update) and 2.0.
+"""What a WinRM client can tell apart between WinRM 1.1 (Server 2008 RTM, Server 2003 R2 update), 2.0 and 3.0.
 
 Only documented, client-visible differences are modelled:
 
@@ -11,6 +11,8 @@ Only documented, client-visible differences are modelled:
   use 150 KB (153600 octets, also the value pywinrm sends), so Receive splitting is the same.
 * Message encryption: MS-WSMV 2.2.9.1 (Encrypted Message Types, SPNEGO/NTLM sealing over HTTP) applies to every listed
   product including Windows Server 2003 R2 and Windows Server 2008, so 1.1 encrypts like 2.0.
+* WinRM 3.0 (Server 2012 / 2012 R2) raised ``MaxEnvelopeSizekb`` to 500 (MS-WSMV 2.2.4.10); clients that send
+  MaxEnvelopeSize 153600 (pywinrm, ansible-core) see no difference, since the smaller of the two applies.
 Nothing else about Create/Command/Send/Receive/Signal/Delete differs in the published documents, so the shell
 operations behave the same for both versions.
 """
@@ -41,6 +43,7 @@ class WinrmProfile:
 _PROFILES = {
     "1.1": WinrmProfile(version="1.1", http_port=80, https_port=443, max_envelope_size_kb=150),
     "2.0": WinrmProfile(version="2.0", http_port=5985, https_port=5986, max_envelope_size_kb=150),
+    "3.0": WinrmProfile(version="3.0", http_port=5985, https_port=5986, max_envelope_size_kb=500),
 }
 
 
