@@ -1,0 +1,104 @@
+"""Recognise the host channel's bootstrap by what it does, and decode the payload it would run.
+
+docs/architecture.md "Host channel protocol": the bootstrap joins the lines of ``$input`` (stdin), base64-decodes them,
+decodes UTF-8 and runs the text with ``$ExecutionContext.InvokeCommand.NewScriptBlock(...)``. A script is taken for a
+bootstrap when its parse tree holds exactly that data flow and invokes nothing else; the wording, variable names and
+layout are free, so the lab follows the protocol rather than one string.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import tree_sitter
+
+from tests.pwsh.parser import ParsedScript
+
+__all__ = ["BootstrapShape", "PayloadDecodeError", "bootstrap_shape", "decode_payload"]
+
+# The .NET members of the data flow, lower case: decoding (Convert.FromBase64String, Encoding.UTF8.GetString) and
+# compiling (EngineIntrinsics.InvokeCommand.NewScriptBlock).
+_REQUIRED_MEMBERS = {"frombase64string", "utf8", "getstring", "newscriptblock"}
+_REQUIRED_VARIABLES = {"$input", "$executioncontext"}
+
+
+class PayloadDecodeError(ValueError):
+    """stdin is not base64 (``[Convert]::FromBase64String`` would throw a FormatException the lab does not word)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class BootstrapShape:
+    """What the tree shows: the members and variables the script uses and the commands it invokes."""
+
+    members: set[str] = field(default_factory=set)
+    variables: set[str] = field(default_factory=set)
+    commands: list[str] = field(default_factory=list)
+    invokes_script_block: bool = False
+
+    @property
+    def is_bootstrap(self) -> bool:
+        return (
+            self.members >= _REQUIRED_MEMBERS
+            and self.variables >= _REQUIRED_VARIABLES
+            and self.invokes_script_block
+            and not self.commands
+        )
+
+
+def _walk(node: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
+    yield node
+    for child in node.children:
+        yield from _walk(child)
+
+
+def _invoked_block(script: ParsedScript, command: tree_sitter.Node) -> bool:
+    """``& <expr>`` / ``. <expr>`` whose expression is the NewScriptBlock call or a variable holding one."""
+    operator = next((child for child in command.children if child.type == "command_invokation_operator"), None)
+    if operator is None:
+        return False
+    name = command.child_by_field_name("command_name")
+    return name is not None and (
+        "newscriptblock" in script.text_of(name).lower() or script.text_of(name).lower().startswith("$")
+    )
+
+
+def bootstrap_shape(script: ParsedScript) -> BootstrapShape:
+    shape = BootstrapShape()
+    for node in _walk(script.root):
+        if node.type == "member_name":
+            shape.members.add(script.text_of(node).lower())
+        elif node.type == "variable":
+            shape.variables.add(script.text_of(node).lower())
+        elif node.type == "path_command_name_token":
+            # "& $ExecutionContext.InvokeCommand.NewScriptBlock(...)" parses as a command path ".InvokeCommand..."
+            shape.members.update(part.lower() for part in script.text_of(node).split(".") if part)
+        elif node.type == "command":
+            if _invoked_block(script, node):
+                shape.invokes_script_block = True
+            else:
+                name = node.child_by_field_name("command_name")
+                shape.commands.append(script.text_of(name) if name is not None else script.text_of(node))
+    return shape
+
+
+def decode_payload(stdin: bytes) -> str:
+    """The text the bootstrap compiles: stdin lines joined, base64-decoded, then UTF-8 decoded.
+
+    ``Encoding.UTF8.GetString`` replaces invalid bytes with U+FFFD rather than failing; ``FromBase64String`` ignores
+    white space and throws FormatException on anything else that is not base64.
+    """
+    text = stdin.decode("ascii", errors="replace")
+    joined = "".join(text.splitlines())
+    compact = "".join(joined.split())
+    try:
+        raw = base64.b64decode(compact, validate=True)
+    except binascii.Error as error:
+        raise PayloadDecodeError(f"stdin is not base64 ({error})") from error
+    return raw.decode("utf-8", errors="replace")

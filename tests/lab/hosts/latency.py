@@ -1,0 +1,53 @@
+"""Per-host counters and the latency model: simulated seconds are counted, and slept scaled by ``time_scale``.
+
+DESIGN.md "Few round trips": each WinRM command costs a ``powershell.exe`` start (~1 s on these hosts) and loading the
+Exchange cmdlets costs 5-15 s; a service restart costs its stop and start. The counters are the ones
+docs/architecture.md lists for ``dump``: commands, bytes_in, bytes_out, exchange_shell_loads, simulated_seconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["Counters", "Work"]
+
+
+@dataclass
+class Counters:
+    commands: int = 0
+    bytes_in: int = 0
+    bytes_out: int = 0
+    exchange_shell_loads: int = 0
+    simulated_seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "commands": self.commands,
+            "bytes_in": self.bytes_in,
+            "bytes_out": self.bytes_out,
+            "exchange_shell_loads": self.exchange_shell_loads,
+            "simulated_seconds": round(self.simulated_seconds, 3),
+        }
+
+
+@dataclass
+class Work:
+    """What one command cost: simulated seconds by step, and Exchange shell loads."""
+
+    steps: list[tuple[str, float]] = field(default_factory=list)
+    exchange_shell_loads: int = 0
+
+    def charge(self, step: str, seconds: float) -> None:
+        self.steps.append((step, seconds))
+
+    def load_exchange_shell(self, seconds: float) -> None:
+        self.exchange_shell_loads += 1
+        self.charge("exchange shell load", seconds)
+
+    @property
+    def seconds(self) -> float:
+        return sum(seconds for _, seconds in self.steps)
+
+    def add_to(self, counters: Counters) -> None:
+        counters.simulated_seconds += self.seconds
+        counters.exchange_shell_loads += self.exchange_shell_loads
