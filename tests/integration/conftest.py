@@ -113,7 +113,7 @@ def start_lab(
         raise LabError(
             f"lab up failed with rc {done.returncode}",
             state_dir=state_dir,
-            output=f"{done.stdout}\n{done.stderr}\n{_log_tail(state_dir)}",
+            output=f"{done.stdout}\n{done.stderr}",
         )
     info = json.loads((state_dir / "lab.json").read_text())
     return Lab(state_dir=state_dir, info=info, inventory=state_dir / "inventory.yml")
