@@ -115,6 +115,8 @@ class ConnectionAuth:
             return AuthResult(False, self.challenge_headers())
         if not self.context.complete:
             header_scheme = "Negotiate" if scheme == "negotiate" else "NTLM"
-            return AuthResult(False, [("WWW-Authenticate", f"{header_scheme} {base64.b64encode(answer or b'').decode()}")])
+            return AuthResult(
+                False, [("WWW-Authenticate", f"{header_scheme} {base64.b64encode(answer or b'').decode()}")]
+            )
         self.principal = self.context.client_principal
         return AuthResult(True, principal=self.principal)
