@@ -47,12 +47,12 @@ def language_problems(script: ParsedScript, *, powershell: str) -> list[ScriptPr
 def _problem(script: ParsedScript, node: tree_sitter.Node, **fields: object) -> ScriptProblem:
     line, column = script.position(node)
     start, end = script.span(node)
+    fields.setdefault("length", max(end - start, 1))
     return ScriptProblem(
         kind="language",
         line=line,
         column=column,
         source_line=script.line_text(line),
-        length=max(end - start, 1),
         **fields,  # type: ignore[arg-type]
     )
 
@@ -60,7 +60,7 @@ def _problem(script: ParsedScript, node: tree_sitter.Node, **fields: object) -> 
 def _keyword_as_command(script: ParsedScript, node: tree_sitter.Node, word: str, powershell: str) -> ScriptProblem:
     """A keyword the host's level does not have is read as a command name there (1.0 has no try, no data)."""
     return _problem(
-        script, node.children[0], message=messages.command_not_found(word, powershell=powershell),
+        script, node, message=messages.command_not_found(word, powershell=powershell), length=len(word),
         fqid="CommandNotFoundException", category="ObjectNotFound", command=word, target=word,
         exception="CommandNotFoundException",
     )  # fmt: skip
@@ -80,15 +80,16 @@ def _data_statement(script: ParsedScript, node: tree_sitter.Node, powershell: st
 
 def _type_statement(script: ParsedScript, node: tree_sitter.Node, powershell: str) -> list[ScriptProblem]:
     """class (5.0) is reserved from 2.0 on (unsure for 2.0); enum is not reserved before 5.0."""
-    word = script.text_of(node.children[0]).lower()
+    word = script.text_of(node).split(maxsplit=1)[0].lower()
     if word == "class" and level_at_least(powershell, "2.0"):
-        return [_reserved(script, node.children[0], word)]
+        return [_reserved(script, node, word)]
     return [_keyword_as_command(script, node, word, powershell)]
 
 
 def _reserved(script: ParsedScript, node: tree_sitter.Node, word: str) -> ScriptProblem:
     return _problem(
-        script, node, message=f"The '{word}' keyword is not supported in this version of the language.",
+        script, node, length=len(word),
+        message=f"The '{word}' keyword is not supported in this version of the language.",
         fqid="ReservedKeywordNotAllowed", category="ParserError", when="parse", exception="ParseException",
     )  # fmt: skip
 

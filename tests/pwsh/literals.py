@@ -49,8 +49,10 @@ def arguments_of(script: ParsedScript, command: str) -> list[dict[str, object]]:
     """The named arguments of every invocation of ``command`` (case-insensitive), in source order.
 
     ``-Switch`` with no value reads as True, ``-Name:value`` and ``-Name value`` alike. A positional argument, a
-    splatted variable or a value that is not a literal raises LiteralError.
+    splatted variable or a value that is not a literal raises LiteralError, as does a script that does not parse
+    (PowerShell would run none of it).
     """
+    _require_parsed(script, command)
     found: list[dict[str, object]] = []
     for node in _walk(script.root):
         if node.type != "command":
@@ -68,6 +70,7 @@ def assigned_literal(script: ParsedScript, variable: str) -> object | None:
 
     A variable assigned more than once has no single value before the script runs: LiteralError.
     """
+    _require_parsed(script, variable)
     wanted = "$" + variable.lstrip("$").lower()
     values: list[object] = []
     for node in _walk(script.root):
@@ -108,6 +111,11 @@ def literal_value(script: ParsedScript, node: tree_sitter.Node, *, name: str) ->
     if kind == "parenthesized_expression" and len(node.named_children) == 1:
         return literal_value(script, node.named_children[0], name=name)
     raise _error(script, name, node, f"{kind} {script.text_of(node)[:40]!r} is not a literal")
+
+
+def _require_parsed(script: ParsedScript, name: str) -> None:
+    if script.root.has_error:
+        raise LiteralError(name=name, reason="the script has a syntax error, so PowerShell would not run it")
 
 
 def _named_arguments(script: ParsedScript, command: str, elements: tree_sitter.Node) -> dict[str, object]:
