@@ -17,6 +17,7 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._argspec import OptionError
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._certsrv import (
     CertsrvAuthenticationError,
+    CertsrvConfigurationError,
     CertsrvConnectionError,
     CertsrvDenied,
     CertsrvDependencyError,
@@ -47,6 +48,10 @@ _ADVICE: tuple[tuple[type[Exception], str], ...] = (
         "for https, validate_certs and ca_path.",
     ),
     (CertsrvDependencyError, "Install the missing package into the Python that runs ansible."),
+    (
+        CertsrvConfigurationError,
+        "Correct the certsrv options (ca_url, auth, username and password, ca_path, client_cert and client_key).",
+    ),
     (CertsrvUnexpectedPage, "Check that ca_url points at the /certsrv web enrollment site and that the CA is up."),
     (CertsrvError, "Check the AD CS web enrollment site and the certsrv options."),
     (CertificateError, "Check the certificate source and expected_thumbprint."),
@@ -66,7 +71,8 @@ def error_result(exc: Exception, *, own_errors: tuple[type[Exception], ...] = ()
         return {"failed": True, "changed": False, "msg": f"{exc}"}
     for family, advice in _ADVICE:
         if isinstance(exc, family):
-            return {"failed": True, "changed": False, "msg": f"{exc} {advice}"}
+            text = str(exc).rstrip()
+            return {"failed": True, "changed": False, "msg": f"{text}{'' if text.endswith('.') else '.'} {advice}"}
     return None
 
 

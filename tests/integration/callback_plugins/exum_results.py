@@ -36,13 +36,9 @@ def _scrub(value: object) -> object:
 
 
 def _warning_text(warning: object) -> str:
-    """ansible-core 2.19+ hands warnings to callbacks as summary objects; older releases as strings."""
-    if isinstance(warning, str):
-        return warning
-    details = getattr(warning, "details", None)
-    if details:
-        return " ".join(str(getattr(detail, "msg", detail)) for detail in details)
-    return str(warning)
+    """ansible-core 2.19+ hands warnings to callbacks as summary objects (text in ``event.msg``); older as strings."""
+    event = getattr(warning, "event", None)
+    return str(getattr(event, "msg", warning)) if event is not None else str(warning)
 
 
 class CallbackModule(CallbackBase):

@@ -16,7 +16,16 @@ from ansible.parsing.dataloader import DataLoader
 from ansible_collections.exchange_um.certificates.plugins.action.ca_certificate import ActionModule
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils import _action, _ca_certificate
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._argspec import OptionError
-from ansible_collections.exchange_um.certificates.plugins.plugin_utils._certsrv import RenewalInfo
+from ansible_collections.exchange_um.certificates.plugins.plugin_utils._certsrv import (
+    CertsrvAuthenticationError,
+    CertsrvConfigurationError,
+    CertsrvConnectionError,
+    CertsrvDenied,
+    CertsrvDependencyError,
+    CertsrvPending,
+    CertsrvUnexpectedPage,
+    RenewalInfo,
+)
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._host_channel import (
     HostOperationError,
     HostUnreachable,
@@ -279,12 +288,15 @@ def test_non_ca_refused(client: type[RecordingClient], chain: SimpleNamespace, t
     assert result["failed"] is True and "not a CA certificate" in result["msg"]
 
 
+URL = "https://ca.contoso.lab/certsrv/"
+
+
 @pytest.mark.parametrize(
     ("error", "expected"),
     [
         pytest.param(
             CertificateError("bad chain", reason="incomplete_chain"),
-            {"failed": True, "msg": "bad chain Check the certificate source"},
+            {"failed": True, "msg": "bad chain. Check the certificate source"},
             id="certificate",
         ),
         pytest.param(
@@ -294,13 +306,48 @@ def test_non_ca_refused(client: type[RecordingClient], chain: SimpleNamespace, t
         ),
         pytest.param(
             HostOperationError("Access is denied", operation="root_trust", fqid="UnauthorizedAccess"),
-            {"failed": True, "msg": "root_trust failed on the host: Access is denied [UnauthorizedAccess]"},
+            {"failed": True, "msg": "root_trust failed on the host: Access is denied [UnauthorizedAccess]. Check"},
             id="host-operation",
         ),
         pytest.param(
             OptionError("auth=basic needs both", options=("auth",)),
-            {"failed": True, "msg": "auth=basic needs both Correct the task's options."},
+            {"failed": True, "msg": "auth=basic needs both. Correct the task's options."},
             id="option",
+        ),
+        pytest.param(
+            CertsrvAuthenticationError("refused (HTTP 401)", url=URL, status=401, offered=("NTLM",), auth="ntlm"),
+            {"failed": True, "msg": "refused (HTTP 401). Check username, password and auth"},
+            id="certsrv-401",
+        ),
+        pytest.param(
+            CertsrvConnectionError("cannot reach", url=URL, reason="refused", attempts=4),
+            {"failed": True, "msg": "cannot reach. Check ca_url"},
+            id="certsrv-connection",
+        ),
+        pytest.param(
+            CertsrvPending("request 7 is pending.", url=URL, request_id=7),
+            {"failed": True, "msg": "request 7 is pending. The CA holds the request"},
+            id="certsrv-pending",
+        ),
+        pytest.param(
+            CertsrvDenied("denied 0x80094800", url=URL, request_id=8, disposition_message="x", code="0x80094800"),
+            {"failed": True, "msg": "denied 0x80094800. The CA refused the request"},
+            id="certsrv-denied",
+        ),
+        pytest.param(
+            CertsrvDependencyError("Kerberos needs requests-kerberos", package="requests-kerberos"),
+            {"failed": True, "msg": "Kerberos needs requests-kerberos. Install the missing package"},
+            id="certsrv-dependency",
+        ),
+        pytest.param(
+            CertsrvConfigurationError("ca_url must be http or https", url=None),
+            {"failed": True, "msg": "ca_url must be http or https. Correct the certsrv options"},
+            id="certsrv-configuration",
+        ),
+        pytest.param(
+            CertsrvUnexpectedPage("HTTP 404 Not Found", url=URL, status=404),
+            {"failed": True, "msg": "HTTP 404 Not Found. Check that ca_url points at the /certsrv"},
+            id="certsrv-page",
         ),
     ],
 )
