@@ -1,0 +1,305 @@
+"""root_trust and exchange_info actions through ExumActionBase.run(), with a connection that records each
+exec_command and replays recorded host output (test_data/*.json; certificate placeholders are filled from
+certificates made in the fixtures)."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from ansible.errors import AnsibleConnectionFailure
+from ansible.parsing.dataloader import DataLoader
+from ansible_collections.exchange_um.certificates.plugins.action.exchange_info import (
+    ActionModule as ExchangeInfoAction,
+)
+from ansible_collections.exchange_um.certificates.plugins.action.root_trust import ActionModule as RootTrustAction
+from ansible_collections.exchange_um.certificates.plugins.plugin_utils._host_channel import BOOTSTRAP
+from ansible_collections.exchange_um.certificates.plugins.plugin_utils._x509 import thumbprint, to_pem
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.x509.oid import NameOID
+
+DATA = Path(__file__).parent / "test_data"
+CMD_LIMIT = 8191
+
+
+def _cert(name: str, *, issuer: tuple[x509.Certificate, Any] | None, ca: bool, dns: str | None = None) -> tuple:
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = dt.datetime.now(dt.timezone.utc)
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer[0].subject if issuer else subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=365))
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+    )
+    if dns:
+        builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(dns)]), critical=False)
+    return builder.sign(issuer[1] if issuer else key, hashes.SHA256()), key
+
+
+@pytest.fixture(scope="module")
+def pki() -> SimpleNamespace:
+    root = _cert("Contoso Root CA", issuer=None, ca=True)
+    issuing = _cert("Contoso Issuing CA", issuer=root, ca=True)
+    server = _cert("exch2010.contoso.lab", issuer=issuing, ca=False, dns="exch2010.contoso.lab")
+    public_root = _cert("Public Root", issuer=None, ca=True)
+    self_signed_leaf = _cert("selfsigned.contoso.lab", issuer=None, ca=False)
+    return SimpleNamespace(
+        root=root[0], issuing=issuing[0], server=server[0], public_root=public_root[0], self_signed=self_signed_leaf[0]
+    )
+
+
+def recorded(name: str, pki: SimpleNamespace) -> tuple[int, bytes, bytes]:
+    document = json.loads((DATA / name).read_text())
+    text = json.dumps(document)
+    for label in ("root", "issuing", "server", "public_root"):
+        cert = getattr(pki, label)
+        der = base64.b64encode(cert.public_bytes(Encoding.DER)).decode()
+        text = text.replace("{" + label + "_der}", der).replace("{" + label + "}", thumbprint(cert))
+    document = json.loads(text)
+    return document["rc"], document["stdout"].encode(), document["stderr"].encode()
+
+
+class RecordingConnection:
+    """Records every exec_command and answers from a queue of recorded outputs (or raises)."""
+
+    def __init__(self, answers: list[tuple[int, bytes, bytes] | Exception]) -> None:
+        self.answers = list(answers)
+        self.calls: list[tuple[str, bytes]] = []
+        self._shell = SimpleNamespace(tmpdir=None)
+
+    def exec_command(self, cmd: str, in_data: bytes | None = None, sudoable: bool = True) -> tuple[int, bytes, bytes]:
+        assert in_data is not None
+        self.calls.append((cmd, in_data))
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    def payload(self, index: int) -> str:
+        return base64.b64decode(b"".join(self.calls[index][1].split())).decode("utf-8")
+
+
+def run(
+    action_class: type,
+    args: dict[str, Any],
+    connection: RecordingConnection,
+    *,
+    task_vars: dict[str, Any] | None = None,
+    check: bool = False,
+    diff: bool = False,
+) -> dict[str, Any]:
+    task = SimpleNamespace(args=args, check_mode=check, diff=diff, async_val=0, action="x")
+    action = action_class(
+        task, connection, SimpleNamespace(), loader=DataLoader(), templar=None, shared_loader_obj=None
+    )
+    result = action.run(task_vars=task_vars or {})
+    for cmd, in_data in connection.calls:
+        assert cmd == BOOTSTRAP
+        assert len(cmd) < CMD_LIMIT
+        assert in_data.isascii()
+    return result
+
+
+def chain_pem(pki: SimpleNamespace) -> str:
+    return to_pem(pki.issuing) + to_pem(pki.root)
+
+
+def fact(pki: SimpleNamespace, *, root: bool, issuing: bool) -> dict[str, Any]:
+    entry = lambda cert: {"thumbprint": thumbprint(cert), "subject": cert.subject.rfc4514_string()}  # noqa: E731
+    return {
+        "fqdn": "exch2010.contoso.lab",
+        "exchange": {"installed": True, "version": "2010"},
+        "stores": {
+            "Root": [entry(pki.public_root)] + ([entry(pki.root)] if root else []),
+            "CA": [entry(pki.issuing)] if issuing else [],
+            "My": [],
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    "certificates",
+    [
+        "chain_list_of_dicts",
+        "registered_result",
+        "pem_list",
+        "pem_string",
+    ],
+)
+def test_first_run_adds_root_and_intermediate(pki: SimpleNamespace, certificates: str) -> None:
+    chain = [{"pem": to_pem(pki.issuing), "role": "intermediate"}, {"pem": to_pem(pki.root), "role": "root"}]
+    value = {
+        "chain_list_of_dicts": chain,
+        "registered_result": {"changed": False, "certificate": to_pem(pki.issuing), "chain": chain},
+        "pem_list": [to_pem(pki.root), to_pem(pki.issuing)],
+        "pem_string": chain_pem(pki),
+    }[certificates]
+    connection = RecordingConnection([recorded("root_trust_added.json", pki)])
+    result = run(RootTrustAction, {"certificates": value}, connection, diff=True)
+    assert result["changed"] is True and not result.get("failed")
+    assert result["roots"] == [thumbprint(pki.root)]
+    assert result["intermediates"] == [thumbprint(pki.issuing)]
+    assert result["added"] == [
+        {"store": "Root", "thumbprint": thumbprint(pki.root)},
+        {"store": "CA", "thumbprint": thumbprint(pki.issuing)},
+    ]
+    assert f"LocalMachine\\Root\\{thumbprint(pki.root)}" in result["diff"]["after"]
+    assert thumbprint(pki.root) not in result["diff"]["before"]
+    assert len(connection.calls) == 1
+    payload = connection.payload(0)
+    der_root = base64.b64encode(pki.root.public_bytes(Encoding.DER)).decode()
+    der_issuing = base64.b64encode(pki.issuing.public_bytes(Encoding.DER)).decode()
+    assert f"-Root @('{der_root}') -Intermediate @('{der_issuing}') -State 'present' -CheckMode $false" in payload
+    assert "Add-PSSnapin" not in payload
+    assert "ansible_facts" not in result
+
+
+def test_fact_shows_converged_no_host_call(pki: SimpleNamespace) -> None:
+    connection = RecordingConnection([])
+    task_vars = {"ansible_facts": {"exchange_um_host": fact(pki, root=True, issuing=True)}}
+    result = run(RootTrustAction, {"content": chain_pem(pki)}, connection, task_vars=task_vars)
+    assert result["changed"] is False
+    assert connection.calls == []
+
+
+def test_fact_missing_root_changes_and_returns_updated_fact(pki: SimpleNamespace) -> None:
+    connection = RecordingConnection([recorded("root_trust_added.json", pki)])
+    task_vars = {"ansible_facts": {"exchange_um_host": fact(pki, root=False, issuing=False)}}
+    result = run(RootTrustAction, {"content": chain_pem(pki)}, connection, task_vars=task_vars)
+    assert result["changed"] is True
+    stores = result["ansible_facts"]["exchange_um_host"]["stores"]
+    assert [entry["thumbprint"] for entry in stores["Root"]] == [thumbprint(pki.public_root), thumbprint(pki.root)]
+    assert stores["Root"][1]["role"] == "root"
+    assert stores["CA"][0]["thumbprint"] == thumbprint(pki.issuing)
+    assert stores["My"] == []
+
+
+def test_check_mode_from_fact_makes_no_call(pki: SimpleNamespace) -> None:
+    connection = RecordingConnection([])
+    task_vars = {"ansible_facts": {"exchange_um_host": fact(pki, root=False, issuing=True)}}
+    result = run(RootTrustAction, {"content": chain_pem(pki)}, connection, task_vars=task_vars, check=True, diff=True)
+    assert result["changed"] is True
+    assert result["added"] == [{"store": "Root", "thumbprint": thumbprint(pki.root)}]
+    assert connection.calls == []
+    assert "ansible_facts" not in result
+    assert thumbprint(pki.root) in result["diff"]["after"]
+
+
+def test_check_mode_without_fact_asks_read_only(pki: SimpleNamespace) -> None:
+    connection = RecordingConnection([recorded("root_trust_check.json", pki)])
+    result = run(RootTrustAction, {"content": chain_pem(pki)}, connection, check=True, diff=True)
+    assert result["changed"] is True
+    assert "-CheckMode $true" in connection.payload(0)
+    assert thumbprint(pki.issuing) in result["diff"]["after"]
+    assert thumbprint(pki.issuing) not in result["diff"]["before"]
+
+
+def test_second_run_without_fact_is_unchanged(pki: SimpleNamespace) -> None:
+    connection = RecordingConnection([recorded("root_trust_unchanged.json", pki)])
+    result = run(RootTrustAction, {"content": chain_pem(pki)}, connection)
+    assert result["changed"] is False
+    assert result["chain"] == {"built": True, "status": []}
+
+
+def test_absent_from_fact(pki: SimpleNamespace) -> None:
+    connection = RecordingConnection([recorded("root_trust_unchanged.json", pki)])
+    task_vars = {"ansible_facts": {"exchange_um_host": fact(pki, root=True, issuing=True)}}
+    # The fact says both are present: the host is asked to remove them.
+    run(RootTrustAction, {"content": chain_pem(pki), "state": "absent"}, connection, task_vars=task_vars)
+    assert "-State 'absent'" in connection.payload(0)
+    connection = RecordingConnection([])
+    task_vars = {"ansible_facts": {"exchange_um_host": fact(pki, root=False, issuing=False)}}
+    result = run(RootTrustAction, {"content": chain_pem(pki), "state": "absent"}, connection, task_vars=task_vars)
+    assert result["changed"] is False and connection.calls == []
+
+
+@pytest.mark.parametrize("label", ["server", "self_signed"])
+def test_non_ca_is_refused_before_any_host_call(pki: SimpleNamespace, label: str) -> None:
+    connection = RecordingConnection([])
+    cert = getattr(pki, label)
+    result = run(RootTrustAction, {"content": to_pem(pki.root) + to_pem(cert)}, connection)
+    assert result["failed"] is True
+    assert thumbprint(cert) in result["msg"] and "not a CA certificate" in result["msg"]
+    assert connection.calls == []
+    assert result["changed"] is False
+
+
+def test_host_refusal_is_a_clear_failure(pki: SimpleNamespace) -> None:
+    connection = RecordingConnection([recorded("root_trust_refused.json", pki)])
+    result = run(RootTrustAction, {"content": chain_pem(pki)}, connection)
+    assert result["failed"] is True
+    assert "never goes into Root" in result["msg"] and "ExumNotRootCertificate" in result["msg"]
+    assert "(root_trust.ps1 line " in result["msg"]
+
+
+def test_chain_that_does_not_build_fails(pki: SimpleNamespace) -> None:
+    connection = RecordingConnection([recorded("root_trust_partial_chain.json", pki)])
+    result = run(RootTrustAction, {"content": to_pem(pki.issuing)}, connection)
+    assert result["failed"] is True and result["changed"] is True
+    assert "PartialChain" in result["msg"]
+
+
+def test_connection_failure_is_unreachable(pki: SimpleNamespace) -> None:
+    connection = RecordingConnection([AnsibleConnectionFailure("ntlm: the specified credentials were rejected")])
+    result = run(RootTrustAction, {"content": chain_pem(pki)}, connection)
+    assert result["unreachable"] is True
+
+
+def test_exchange_info_with_version_variable_is_one_call(pki: SimpleNamespace) -> None:
+    connection = RecordingConnection([recorded("exchange_info_2010.json", pki)])
+    result = run(ExchangeInfoAction, {}, connection, task_vars={"exchange_um_version": "2010"})
+    assert len(connection.calls) == 1
+    payload = connection.payload(0)
+    assert "Add-PSSnapin -Name 'Microsoft.Exchange.Management.PowerShell.E2010'" in payload
+    assert "-Services @('MSExchangeUM')" in payload
+    snapshot = result["ansible_facts"]["exchange_um_host"]
+    assert result["changed"] is False
+    assert result["exchange"]["version"] == "2010"
+    [my] = snapshot["stores"]["My"]
+    assert my["services"] == "IMAP, POP, IIS, SMTP" and my["dns_names"] == ["exch2010.contoso.lab"]
+    assert my["role"] == "leaf" and "der" not in my
+    assert snapshot["stores"]["Root"][0]["role"] == "root"
+    assert "exchange_certificates" not in snapshot
+    assert result["stores"] == snapshot["stores"]
+
+
+def test_exchange_info_discovers_the_version_with_one_extra_call(pki: SimpleNamespace) -> None:
+    connection = RecordingConnection(
+        [recorded("exchange_info_2010.json", pki), recorded("exchange_info_2010.json", pki)]
+    )
+    run(ExchangeInfoAction, {}, connection)
+    assert len(connection.calls) == 2
+    assert "Add-PSSnapin" not in connection.payload(0)
+    assert "# operation: exchange_info.none" in connection.payload(0)
+    assert "Add-PSSnapin -Name 'Microsoft.Exchange.Management.PowerShell.E2010'" in connection.payload(1)
+
+
+def test_exchange_info_without_exchange(pki: SimpleNamespace) -> None:
+    connection = RecordingConnection([recorded("exchange_info_none.json", pki)])
+    result = run(ExchangeInfoAction, {}, connection)
+    assert len(connection.calls) == 1
+    assert result["exchange"]["installed"] is False and result["um"] is None
+    assert not result.get("failed")
+    assert result["ansible_facts"]["exchange_um_host"]["exchange"]["installed"] is False
+
+
+def test_exchange_info_snapin_missing_is_clear(pki: SimpleNamespace) -> None:
+    connection = RecordingConnection([recorded("exchange_info_snapin_missing.json", pki)])
+    result = run(ExchangeInfoAction, {}, connection, task_vars={"exchange_um_version": "2010"})
+    assert result["failed"] is True
+    assert "No snap-ins have been registered" in result["msg"]
+    assert "AddPSSnapInRead" in result["msg"]
+    assert set(result) >= {"stores", "exchange", "um", "services"}
