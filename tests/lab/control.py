@@ -173,7 +173,7 @@ class ControlServer:
 
     def __init__(self, api: ControlApi, address: str, port: int = 0) -> None:
         self._server = _ControlHttpServer((address, port), api)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="lab-control", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.1,), name="lab-control", daemon=True)
 
     @property
     def url(self) -> str:

@@ -64,7 +64,9 @@ class AdcsEmulator:
             CertsrvHttpServer((self.address, self._ports[1]), self, context),
         ]
         for server in self._servers:
-            thread = threading.Thread(target=server.serve_forever, name=f"adcs-{server.server_port}", daemon=True)
+            thread = threading.Thread(
+                target=server.serve_forever, args=(0.1,), name=f"adcs-{server.server_port}", daemon=True
+            )
             thread.start()
             self._threads.append(thread)
 
