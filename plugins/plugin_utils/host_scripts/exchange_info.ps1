@@ -1,6 +1,7 @@
 # operation: exchange_info
 # language: 1.0
 # exchange: none
+# payload-functions: Get-ExumExchangeState
 #
 # Read-only snapshot of the host (docs/architecture.md, "Operation results"). Windows facts come from WMI, the
 # registry and .NET X509Store; the Exchange part comes from Get-ExumExchangeState, which the controller defines from
