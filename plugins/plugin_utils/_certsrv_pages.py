@@ -3,8 +3,9 @@
 certsrv pages are localized, so the reader keys off what translation leaves alone (certsrv-protocol.md): the
 ``certnew.cer?ReqID=N&`` link of the issued page (also in Internet Explorer's ``location="..."`` form),
 ``var nRenewals=N;``, the ``ID=loc...`` element ids of the ASP pages (``locPageTitle``, ``locDenied``,
-``locInfoReqID``, ``locDispLabel``, ``locDispMsgLabel``, ``locLastStatLabel``), the numeric disposition and the
-``0x........`` error codes. English wording is only a fallback for pages without those anchors.
+``locInfoReqID``, ``locDispLabel``, ``locDispMsgLabel``, ``locLastStatLabel``), the numeric disposition, the
+``0x........`` error codes and the ``Requests`` cookie that only the pending page sets. English wording is only a
+fallback for pages without those anchors.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ _FLAGS = re.IGNORECASE | re.DOTALL
 _RENEWALS = re.compile(r"var\s+nRenewals\s*=\s*(\d+)\s*;")
 _ISSUED = re.compile(r"certnew\.cer\?ReqID=(\d+)&", re.IGNORECASE)
 _CODE = re.compile(r"\b0x([0-9a-f]{8})\b", re.IGNORECASE)
+_SUCCESS = re.compile(r"\b0x0\b")
 _PENDING_IDS = ("locInfoNewReq", "locInfoChkPnd", "locInfoReqID")
 _DENIED_IDS = ("locDenied", "locIssRev")
 _ENGLISH_PENDING = re.compile(r"Certificate Pending|Taken Under Submission", re.IGNORECASE)
@@ -109,6 +111,10 @@ def read_page(page: str, *, cookie_request_id: int | None = None) -> Page:
         kind = "pending"
     elif code is not None and code not in _NOT_A_DECISION:
         kind = "denied"
+    elif code is None and (cookie_request_id is not None or _SUCCESS.search(last_status or "")):
+        # Only the pending page (certrspn.asp, AddRequest) remembers the request in the Requests cookie; a
+        # certnew.cer error page whose LastStatus is 0x0 (ERROR_SUCCESS) names a request that has not failed.
+        kind = "pending"
     elif code is None and _ENGLISH_PENDING.search(text):
         kind = "pending"
     else:
@@ -201,9 +207,9 @@ def _quoted_with_code(text: str) -> str | None:
 
 def _first_code(sources: list[str | None]) -> str | None:
     for source in sources:
-        for digits in _CODE.findall(source or ""):
-            if int(digits, 16):
-                return "0x" + digits.lower()
+        for found in _CODE.finditer(source or ""):
+            if int(found.group(1), 16):
+                return "0x" + found.group(1).lower()
     return None
 
 

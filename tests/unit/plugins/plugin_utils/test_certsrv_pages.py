@@ -126,10 +126,29 @@ def test_long_lines_are_shortened() -> None:
     assert page.status_lines == ("x" * 237 + "...",)
 
 
-def test_cookie_request_id_is_used_when_the_page_names_none() -> None:
+def test_request_cookie_marks_a_page_without_anchors_as_pending() -> None:
+    """certrspn.asp (pending) is the one result page that adds the request to the Requests cookie."""
     text = "<html><title>Zertifikat ausstehend</title><body><p>Bitte warten.</p></body></html>"
+    assert (pages.read_page(text, cookie_request_id=31).kind, pages.read_page(text).kind) == ("pending", "unknown")
     assert pages.read_page(text, cookie_request_id=31).request_id == 31
     assert pages.read_page(_page("pending_de.html"), cookie_request_id=31).request_id == 22
+    assert pages.read_page(_page("issued_de.html"), cookie_request_id=31).kind == "issued"
+    assert pages.read_page(_page("denied_de.html"), cookie_request_id=31).kind == "denied"
+
+
+SUCCESS_STATUS = [
+    ("Der Vorgang wurde erfolgreich beendet. 0x0 (WIN32: 0 ERROR_SUCCESS)", "pending"),
+    ("Die Anforderung wurde verweigert. 0x80094014 (-2146877420 CERTSRV_E_ADMIN_DENIED_REQUEST)", "denied"),
+    ("Der Vorgang ist fehlgeschlagen. 0x0A", "unknown"),
+]
+
+
+@pytest.mark.parametrize(("status", "kind"), SUCCESS_STATUS)
+def test_last_status_without_element_ids(status: str, kind: str) -> None:
+    """A localized certnew.cer error page without ids: the LastStatus code decides."""
+    text = "<html><title>Fehler</title><body>Dispositionsmeldung:\r\n\t\tZur Bearbeitung angenommen\r\n"
+    text += f"LastStatus:\r\n\t\t{status}\r\n</body></html>"
+    assert pages.read_page(text).kind == kind
 
 
 COOKIES = [
