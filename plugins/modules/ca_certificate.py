@@ -23,7 +23,7 @@ description:
     the file is rewritten only when its content or mode differs.
   - Never connects to the inventory host, so it can run once for a whole fleet with C(run_once).
 author:
-  - exchange_um.certificates maintainers
+  - exchange_um.certificates maintainers (@exchange-um)
 extends_documentation_fragment:
   - exchange_um.certificates.certsrv
   - exchange_um.certificates.certsrv.action_group
@@ -66,8 +66,8 @@ options:
     default: false
   expected_thumbprint:
     description:
-      - Thumbprints of which one must match a certificate of the chain: the CA certificate, an intermediate or
-        the root. SHA-1 (as Windows shows it) or SHA-256, in any case, with or without spaces and colons.
+      - Thumbprints of which one must match a certificate of the chain (the CA certificate, an intermediate or
+        the root). SHA-1 (as Windows shows it) or SHA-256, in any case, with or without spaces and colons.
       - A pin on the CA certificate also authenticates the root that verifiably signed it; a pin on the root also
         authenticates the CA certificates it signed.
       - Check the value on the CA itself or from another trusted source, never from the same download.
