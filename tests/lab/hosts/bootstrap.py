@@ -23,6 +23,8 @@ __all__ = ["BootstrapShape", "PayloadDecodeError", "bootstrap_shape", "decode_pa
 # compiling (EngineIntrinsics.InvokeCommand.NewScriptBlock).
 _REQUIRED_MEMBERS = {"frombase64string", "utf8", "getstring", "newscriptblock"}
 _REQUIRED_VARIABLES = {"$input", "$executioncontext"}
+# Commands a bootstrap may call besides invoking the block: building the string buffer it collects stdin in.
+_HARMLESS_COMMANDS = {("new-object", "text.stringbuilder"), ("new-object", "system.text.stringbuilder")}
 
 
 class PayloadDecodeError(ValueError):
@@ -69,6 +71,11 @@ def _invoked_block(script: ParsedScript, command: tree_sitter.Node) -> bool:
     )
 
 
+def _harmless(script: ParsedScript, command: tree_sitter.Node) -> bool:
+    words = tuple(script.text_of(command).lower().split())
+    return words in _HARMLESS_COMMANDS
+
+
 def bootstrap_shape(script: ParsedScript) -> BootstrapShape:
     shape = BootstrapShape()
     for node in _walk(script.root):
@@ -82,7 +89,7 @@ def bootstrap_shape(script: ParsedScript) -> BootstrapShape:
         elif node.type == "command":
             if _invoked_block(script, node):
                 shape.invokes_script_block = True
-            else:
+            elif not _harmless(script, node):
                 name = node.child_by_field_name("command_name")
                 shape.commands.append(script.text_of(name) if name is not None else script.text_of(node))
     return shape

@@ -1,0 +1,433 @@
+"""The simulated hosts: specs, powershell.exe command lines, bootstrap recognition, checks, counters and latency."""
+
+from __future__ import annotations
+
+import base64
+import concurrent.futures
+import time
+
+import pytest
+
+from tests.lab.hosts import PRESETS, HostSpecError, SimulatedHost, parse_host_specs
+from tests.lab.hosts.bootstrap import bootstrap_shape
+from tests.lab.hosts.cmdline import CommandLineError, parse_command_line, split_arguments
+from tests.lab.tests.test_hosts_payloads import (
+    BOOTSTRAP_JOIN,
+    BOOTSTRAP_STRINGBUILDER,
+    SNAPINS,
+    b64der,
+    command_line,
+    exum_result,
+    make_ca,
+    payload_stdin,
+    payload_text,
+)
+from tests.pwsh import parse_script
+
+NO_MODEL = "The lab has no model for this script"
+
+
+@pytest.fixture(scope="module")
+def hosts() -> dict[str, SimulatedHost]:
+    """One fresh host per preset for read-only tests (RSA keys of the setup certificates are slow to make)."""
+    return {name: SimulatedHost(spec) for name, spec in PRESETS.items()}
+
+
+def run_payload(host: SimulatedHost, text: str, *, bootstrap: str = BOOTSTRAP_STRINGBUILDER) -> tuple[str, str, int]:
+    return host.run_command(command_line(bootstrap), payload_stdin(text), 65001)
+
+
+# ---------------------------------------------------------------- specs
+
+
+@pytest.mark.parametrize(
+    ("hosts", "fleet", "expected"),
+    [
+        (None, None, [("exch2007", "2007sp1"), ("exch2010", "2010"), ("exch2013", "2013")]),
+        ("2013", None, [("exch2013", "2013")]),
+        ("none", None, []),
+        ("lab01=2010, lab02=2010", None, [("lab01", "2010"), ("lab02", "2010")]),
+        ("windows", None, [("win2008r2", None)]),
+        (None, 4, [("um001", "2007sp1"), ("um002", "2010"), ("um003", "2013"), ("um004", "2007sp1")]),
+        (None, 0, []),
+    ],
+)
+def test_parse_host_specs(hosts: str | None, fleet: int | None, expected: list[tuple[str, str | None]]) -> None:
+    specs = parse_host_specs(hosts=hosts, fleet=fleet)
+    assert [(spec.name, spec.exchange_version) for spec in specs] == expected
+    assert all(spec.fqdn == f"{spec.name}.contoso.lab" for spec in specs)
+
+
+@pytest.mark.parametrize(
+    ("hosts", "fleet"),
+    [("2016", None), ("2010,2010", None), ("2010", 3), (None, -1), ("a=2010,A=2013", None)],
+)
+def test_parse_host_specs_refuses(hosts: str | None, fleet: int | None) -> None:
+    with pytest.raises(HostSpecError):
+        parse_host_specs(hosts=hosts, fleet=fleet)
+
+
+@pytest.mark.parametrize(
+    ("preset", "os_version", "powershell", "build", "winrm"),
+    [
+        ("2007sp1", "6.0.6002", "1.0", "8.1.240.6", "1.1"),
+        ("2010", "6.1.7601", "2.0", "14.3.123.4", "2.0"),
+        ("2013", "6.3.9600", "4.0", "15.0.1497.2", "2.0"),
+    ],
+)
+def test_presets_follow_the_support_matrix(
+    preset: str, os_version: str, powershell: str, build: str, winrm: str
+) -> None:
+    spec = PRESETS[preset]
+    assert (spec.os_version, spec.powershell_version, spec.exchange_build, spec.winrm_version) == (
+        os_version,
+        powershell,
+        build,
+        winrm,
+    )
+    assert 5.0 <= spec.shell_load_seconds <= 15.0
+    assert spec.configured(powershell_version="2.0").powershell_version == "2.0"
+
+
+# ---------------------------------------------------------------- command lines
+
+
+POWERSHELL_PATH = "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe"
+ENCODED = base64.b64encode("Write-Output 'x'".encode("utf-16-le")).decode()
+
+
+@pytest.mark.parametrize(
+    ("line", "script", "options"),
+    [
+        (
+            f"PowerShell -NoProfile -NonInteractive -ExecutionPolicy Unrestricted -EncodedCommand {ENCODED}",
+            "Write-Output 'x'",
+            {"noprofile": True, "noninteractive": True, "executionpolicy": "Unrestricted"},
+        ),
+        (f"powershell.exe -ec {ENCODED}", "Write-Output 'x'", {}),
+        (f"powershell -e {ENCODED}", "Write-Output 'x'", {}),
+        (f"powershell -enc {ENCODED}", "Write-Output 'x'", {}),
+        (
+            f"{POWERSHELL_PATH} -nop -noni -ep Bypass -EncodedCommand {ENCODED}",
+            "Write-Output 'x'",
+            {"noprofile": True, "noninteractive": True, "executionpolicy": "Bypass"},
+        ),
+        ("powershell -NoProfile -Command Write-Output 'a b'", "Write-Output 'a b'", {"noprofile": True}),
+        ("powershell -c $Host.Version", "$Host.Version", {}),
+        ("powershell Write-Output  hi", "Write-Output hi", {}),
+        ('"powershell.exe" -Command "Write-Output 1"', "Write-Output 1", {}),
+    ],
+)
+def test_powershell_command_lines(line: str, script: str, options: dict[str, object]) -> None:
+    parsed = parse_command_line(line)
+    assert parsed.program == "powershell"
+    assert parsed.script == script
+    assert {key: value for key, value in parsed.options.items() if key != "encodedcommand"} == options
+
+
+def test_command_dash_reads_the_script_from_stdin() -> None:
+    parsed = parse_command_line("powershell -NonInteractive -Command -")
+    assert parsed.script is None and parsed.script_from_stdin
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        f"powershell -NoExit -ec {ENCODED}",
+        "powershell -EncodedCommand !!notbase64!!",
+        "powershell -ExecutionPolicy",
+        "powershell -InputFormat XML -Command -",
+        f"powershell -ec {ENCODED} extra",
+        "",
+    ],
+)
+def test_command_lines_without_a_model(line: str) -> None:
+    with pytest.raises(CommandLineError):
+        parse_command_line(line)
+
+
+@pytest.mark.parametrize(
+    ("line", "arguments"),
+    [
+        ('a "b c" d', ["a", "b c", "d"]),
+        (r'a\\"b c"', ["a\\b c"]),
+        (r"x \"y\"", ["x", '"y"']),
+        ("  spaced   out  ", ["spaced", "out"]),
+    ],
+)
+def test_split_arguments_like_commandlinetoargvw(line: str, arguments: list[str]) -> None:
+    assert split_arguments(line) == arguments
+
+
+# ---------------------------------------------------------------- plain commands
+
+
+@pytest.mark.parametrize(
+    ("preset", "script", "expected"),
+    [
+        ("2007sp1", "$Host.Version.ToString()", ("1.0.0.0\r\n", "", 0)),
+        ("2010", "$Host.Version.ToString()", ("2.0\r\n", "", 0)),
+        ("2013", "$PSVersionTable.PSVersion.ToString()", ("4.0\r\n", "", 0)),
+        ("2010", "Write-Output 'a' 5; echo b", ("a\r\n5\r\nb\r\n", "", 0)),
+        ("2010", "'it''s'", ("it's\r\n", "", 0)),
+        ("2013", "$env:COMPUTERNAME; exit 3", ("EXCH2013\r\n", "", 3)),
+        ("2007sp1", "hostname", ("EXCH2007\r\n", "", 0)),
+    ],
+)
+def test_plain_scripts(
+    hosts: dict[str, SimulatedHost], preset: str, script: str, expected: tuple[str, str, int]
+) -> None:
+    assert hosts[preset].run_command(command_line(script), b"", 65001) == expected
+
+
+def test_hostname_exe_without_powershell(hosts: dict[str, SimulatedHost]) -> None:
+    assert hosts["2010"].run_command("hostname", b"", 437) == ("EXCH2010\r\n", "", 0)
+
+
+@pytest.mark.parametrize(
+    ("preset", "script"),
+    [
+        ("2010", "Get-Process"),
+        ("2010", "Write-Output 'a'; Remove-Item C:\\x"),
+        ("2007sp1", "$PSVersionTable.PSVersion.ToString()"),
+        ("2013", "ConvertTo-Json @{a = 1}"),
+    ],
+)
+def test_unmodelled_scripts_fail_instead_of_pretending(
+    hosts: dict[str, SimulatedHost], preset: str, script: str
+) -> None:
+    out, err, rc = hosts[preset].run_command(command_line(script), b"", 65001)
+    assert (out, rc) == ("", 1)
+    assert err.startswith("#< CLIXML") and NO_MODEL in err
+
+
+def test_unknown_program(hosts: dict[str, SimulatedHost]) -> None:
+    out, err, rc = hosts["2010"].run_command("certutil -store Root", b"", 437)
+    assert (out, rc) == ("", 1) and "no model" in err
+
+
+def test_command_dash_runs_stdin_in_the_console_code_page(hosts: dict[str, SimulatedHost]) -> None:
+    out, err, rc = hosts["2010"].run_command("powershell -Command -", "Write-Output 'Größe'\r\n".encode("cp437"), 437)
+    assert (out, err, rc) == ("Größe\r\n", "", 0)
+
+
+# ---------------------------------------------------------------- PowerShell's own errors
+
+
+@pytest.mark.parametrize(
+    ("preset", "script", "message"),
+    [
+        ("2010", "ConvertTo-Json @{a = 1}", "The term 'ConvertTo-Json' is not recognized as the name of a cmdlet"),
+        ("2007sp1", "try { 'x' } catch { 'y' }", None),
+        ("2010", "Write-Output 'unterminated", None),
+    ],
+)
+def test_checks_fail_as_powershell_does(
+    hosts: dict[str, SimulatedHost], preset: str, script: str, message: str | None
+) -> None:
+    out, err, rc = hosts[preset].run_command(command_line(script), b"", 65001)
+    assert (out, rc) == ("", 1)
+    assert err.startswith("#< CLIXML\r\n<Objs ")
+    assert NO_MODEL not in err
+    if message is not None:
+        assert message in err
+
+
+# ---------------------------------------------------------------- bootstrap recognition
+
+
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        (BOOTSTRAP_JOIN, True),
+        (BOOTSTRAP_STRINGBUILDER, True),
+        (BOOTSTRAP_JOIN.replace("$input", "$args"), False),
+        (BOOTSTRAP_JOIN.replace("& $Exec", "$Exec"), False),
+        (BOOTSTRAP_JOIN.replace("UTF8", "Unicode"), False),
+        (BOOTSTRAP_JOIN + ";Remove-Item -Path C:\\x", False),
+        ("Write-Output $input", False),
+    ],
+)
+def test_bootstrap_is_recognised_by_its_data_flow(script: str, expected: bool) -> None:
+    assert bootstrap_shape(parse_script(script)).is_bootstrap is expected
+
+
+@pytest.mark.parametrize("bootstrap", [BOOTSTRAP_JOIN, BOOTSTRAP_STRINGBUILDER])
+@pytest.mark.parametrize("width", [4096, 76])
+def test_payload_from_stdin_lines(hosts: dict[str, SimulatedHost], bootstrap: str, width: int) -> None:
+    text = payload_text("exchange_info", {"Services": []}, fragment="exchange_info.none.ps1")
+    out, err, rc = hosts["2010"].run_command(command_line(bootstrap), payload_stdin(text, width=width), 65001)
+    assert (err, rc) == ("", 0)
+    assert exum_result(out)["ok"] is True
+
+
+def test_stdin_that_never_reaches_input_runs_an_empty_block() -> None:
+    host = SimulatedHost(PRESETS["windows"].configured(stdin_reaches_input=False))
+    text = payload_text("exchange_info", {}, fragment="exchange_info.none.ps1")
+    assert run_payload(host, text) == ("", "", 0)
+
+
+# ---------------------------------------------------------------- payload checks
+
+
+def test_payload_parse_error_is_printed_by_powershell(hosts: dict[str, SimulatedHost]) -> None:
+    text = payload_text("root_trust", {}, body="param([string[]] $Root = @())\r\nif ($Root {")
+    out, err, rc = run_payload(hosts["2010"], text)
+    assert (out, rc) == ("", 1)
+    assert err.startswith("#< CLIXML") and 'Exception calling "NewScriptBlock"' in err
+
+
+def test_powershell_3_cmdlet_in_a_payload_on_the_2_0_host(hosts: dict[str, SimulatedHost]) -> None:
+    body = "param([string[]] $Root = @())\r\n$text = ConvertTo-Json @{ 'a' = 1 }\r\n@{ 'changed' = $false }"
+    text = payload_text("root_trust", {}, body=body)
+    out, err, rc = run_payload(hosts["2010"], text)
+    assert (err, rc) == ("", 1)
+    error = exum_result(out)["error"]
+    assert error["message"].startswith("The term 'ConvertTo-Json' is not recognized as the name of a cmdlet")
+    assert error["exception"] == "System.Management.Automation.CommandNotFoundException"
+    assert error["category"] == "ObjectNotFound"
+    assert text.splitlines()[error["line"] - 1].startswith("$text = ConvertTo-Json")
+
+
+def test_unknown_operation_parameter(hosts: dict[str, SimulatedHost]) -> None:
+    out, err, rc = run_payload(hosts["2013"], payload_text("root_trust", {"Roots": []}))
+    error = exum_result(out)["error"]
+    assert (err, rc) == ("", 1)
+    assert error["message"] == "A parameter cannot be found that matches parameter name 'Roots'."
+    assert error["fqid"] == "NamedParameterNotFound,Invoke-ExumOperation"
+
+
+def test_parameter_prefix_binds(hosts: dict[str, SimulatedHost]) -> None:
+    out, _, rc = run_payload(hosts["2013"], payload_text("root_trust", {"Inter": [], "Check": True}))
+    assert rc == 0 and exum_result(out)["data"]["changed"] is False
+
+
+def test_unknown_operation_has_no_model(hosts: dict[str, SimulatedHost]) -> None:
+    body = "param()\r\n@{ 'done' = $true }"
+    out, err, rc = run_payload(hosts["2010"], payload_text("reboot_host", {}, body=body))
+    assert (out, rc) == ("", 1) and NO_MODEL in err and "reboot_host" in err
+
+
+# ---------------------------------------------------------------- Exchange shell
+
+
+@pytest.mark.parametrize("preset", ["2007sp1", "2010", "2013"])
+def test_snapin_of_the_hosts_version_loads(preset: str) -> None:
+    host = SimulatedHost(PRESETS[preset])
+    loader = [f"Add-PSSnapin -Name '{SNAPINS[preset]}' -ErrorAction Stop"]
+    text = payload_text("exchange_info", {}, loader=loader, fragment=f"exchange_info.{preset}.ps1")
+    out, err, rc = run_payload(host, text)
+    assert (err, rc) == ("", 0), out
+    assert host.counters.exchange_shell_loads == 1
+    assert host.counters.simulated_seconds == PRESETS[preset].process_start_seconds + PRESETS[preset].shell_load_seconds
+
+
+@pytest.mark.parametrize(
+    ("preset", "snapin", "where"),
+    [
+        ("2010", SNAPINS["2007sp1"], "machine"),
+        ("2013", SNAPINS["2010"], "computer"),
+        ("windows", SNAPINS["2010"], "machine"),
+    ],
+)
+def test_snapin_of_another_version_fails_like_add_pssnapin(preset: str, snapin: str, where: str) -> None:
+    host = SimulatedHost(PRESETS[preset])
+    text = payload_text(
+        "exchange_info",
+        {},
+        loader=[f"Add-PSSnapin -Name '{snapin}' -ErrorAction Stop"],
+        fragment="exchange_info.none.ps1",
+    )
+    out, err, rc = run_payload(host, text)
+    error = exum_result(out)["error"]
+    assert (err, rc) == ("", 1)
+    assert error["message"] == f"The Windows PowerShell snap-in '{snapin}' is not installed on this {where}."
+    assert error["fqid"] == "AddPSSnapInRead,Microsoft.PowerShell.Commands.AddPSSnapinCommand"
+    assert host.counters.exchange_shell_loads == 0
+
+
+def _remote_loader(fqdn: str, *, credential: bool) -> list[str]:
+    extra = " -Credential $ExumCredential" if credential else ""
+    return [
+        f"$ExumExchangeSession = New-PSSession -ConfigurationName 'Microsoft.Exchange' "
+        f"-ConnectionUri 'http://{fqdn}/PowerShell/' -Authentication Kerberos{extra} -ErrorAction Stop",
+        "[void](Import-PSSession -Session $ExumExchangeSession -AllowClobber -ErrorAction Stop)",
+    ]
+
+
+def test_remote_exchange_session_without_credential_is_a_second_hop() -> None:
+    host = SimulatedHost(PRESETS["2013"])
+    loader = _remote_loader(host.spec.fqdn, credential=False)
+    out, err, rc = run_payload(
+        host, payload_text("exchange_info", {}, loader=loader, fragment="exchange_info.2013.ps1")
+    )
+    error = exum_result(out)["error"]
+    assert (err, rc) == ("", 1) and error["fqid"] == "1312,PSSessionOpenFailed"
+    assert "exch2013.contoso.lab" in error["message"]
+    assert host.counters.exchange_shell_loads == 0
+
+
+def test_remote_exchange_session_with_credential_loads() -> None:
+    host = SimulatedHost(PRESETS["2013"])
+    loader = _remote_loader(host.spec.fqdn, credential=True)
+    out, err, rc = run_payload(
+        host, payload_text("exchange_info", {}, loader=loader, fragment="exchange_info.2013.ps1")
+    )
+    assert (err, rc) == ("", 0)
+    assert exum_result(out)["data"]["um"]["startup_mode"] == "TCP"
+    assert host.counters.exchange_shell_loads == 1
+
+
+def test_exchange_cmdlets_without_a_loaded_shell_are_unknown(hosts: dict[str, SimulatedHost]) -> None:
+    out, err, rc = run_payload(hosts["2010"], payload_text("exchange_info", {}, fragment="exchange_info.2010.ps1"))
+    error = exum_result(out)["error"]
+    assert (err, rc) == ("", 1)
+    assert error["message"].startswith("The term 'Get-ExchangeCertificate' is not recognized")
+
+
+# ---------------------------------------------------------------- counters and latency
+
+
+def test_counters_and_reset() -> None:
+    host = SimulatedHost(PRESETS["2010"])
+    host.record_command()
+    host.record_traffic(bytes_in=100, bytes_out=40)
+    host.record_traffic(bytes_in=1, bytes_out=2)
+    host.run_command(command_line("Write-Output 1"), b"", 65001)
+    assert host.counters.to_dict() == {
+        "commands": 1,
+        "bytes_in": 101,
+        "bytes_out": 42,
+        "exchange_shell_loads": 0,
+        "simulated_seconds": 1.0,
+    }
+    assert host.dump()["counters"] == host.counters.to_dict()
+    host.reset_counters()
+    assert host.counters.to_dict()["simulated_seconds"] == 0.0
+
+
+def test_latency_is_slept_scaled() -> None:
+    spec = PRESETS["2010"].configured(process_start_seconds=1.0, shell_load_seconds=9.0)
+    host = SimulatedHost(spec, time_scale=0.02)
+    loader = [f"Add-PSSnapin -Name '{SNAPINS['2010']}' -ErrorAction Stop"]
+    text = payload_text("exchange_info", {}, loader=loader, fragment="exchange_info.2010.ps1")
+    started = time.monotonic()
+    _, _, rc = run_payload(host, text)
+    elapsed = time.monotonic() - started
+    assert rc == 0
+    assert host.counters.simulated_seconds == 10.0
+    assert 0.2 <= elapsed < 2.0
+
+
+def test_commands_on_one_host_from_many_threads() -> None:
+    host = SimulatedHost(PRESETS["2013"])
+    roots = [make_ca(f"Thread {index}").root for index in range(8)]
+
+    def trust(index: int) -> int:
+        return run_payload(host, payload_text("root_trust", {"Root": [b64der(roots[index])]}))[2]
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+        assert list(pool.map(trust, range(8))) == [0] * 8
+    root_store = host.state.stores["Root"]
+    assert all(b64der(root) in {b64der(entry.certificate) for entry in root_store.entries()} for root in roots)
+    assert host.counters.simulated_seconds == 8.0
