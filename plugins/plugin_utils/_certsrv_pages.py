@@ -98,9 +98,11 @@ def read_page(page: str, *, cookie_request_id: int | None = None) -> Page:
     text = _text(page)
     disposition = _number(_labelled(page, "locDispLabel"))
     message = (
-        _labelled(page, "locDispMsgLabel") or _quoted_with_code(text) or _english_label(text, "Disposition message")
+        _labelled(page, "locDispMsgLabel")
+        or _quoted_with_code(text)
+        or _tabbed(page, "Disposition message", first=True)
     )
-    last_status = _labelled(page, "locLastStatLabel") or _english_label(text, "LastStatus")
+    last_status = _labelled(page, "locLastStatLabel") or _tabbed(page, "LastStatus", first=False)
     code = _first_code([message, last_status, text])
     request_id = int(issued.group(1)) if issued else _request_id(page, text) or cookie_request_id
     if issued:
@@ -193,10 +195,20 @@ def _text(page: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _english_label(text: str, label: str) -> str | None:
-    """``Label:`` then the value on the next line (pages without element ids, English only)."""
-    found = re.search(rf"{label}:[ \t]*\n[ \t]*([^\n]+)", text, re.IGNORECASE)
-    return found.group(1).strip() if found else None
+def _tabbed(page: str, label: str, *, first: bool) -> str | None:
+    """A ``Label:`` row whose value follows on the next line after two tabs (pages without element ids).
+
+    The English label is used when present; otherwise the rows are taken in the documented order, disposition
+    message first and LastStatus last (certsrv-protocol.md), whatever their labels say.
+    """
+    raw = html.unescape(_TAG.sub("", _DROP.sub("", page))).replace("\r\n", "\n")
+    rows = re.findall(r"^[ \t]*([^\n:]{2,60}):[ \t]*\n\t\t[ \t]*(\S[^\n]*)", raw, re.MULTILINE)
+    for name, value in rows:
+        if name.strip().lower() == label.lower():
+            return str(value).strip()
+    if not rows or (first and len(rows) < 2):
+        return None
+    return str(rows[0][1] if first else rows[-1][1]).strip()
 
 
 def _quoted_with_code(text: str) -> str | None:

@@ -148,7 +148,22 @@ def test_last_status_without_element_ids(status: str, kind: str) -> None:
     """A localized certnew.cer error page without ids: the LastStatus code decides."""
     text = "<html><title>Fehler</title><body>Dispositionsmeldung:\r\n\t\tZur Bearbeitung angenommen\r\n"
     text += f"LastStatus:\r\n\t\t{status}\r\n</body></html>"
-    assert pages.read_page(text).kind == kind
+    page = pages.read_page(text)
+    assert (page.kind, page.disposition_message, page.last_status) == (kind, "Zur Bearbeitung angenommen", status)
+
+
+TABBED_ROWS = [
+    ("Dispositionsmeldung:\r\n\t\tA\r\nLetzter Status:\r\n\t\tB 0x0\r\n", "A", "B 0x0"),
+    ("Letzter Status:\r\n\t\tB 0x0\r\n", None, "B 0x0"),
+    ("LastStatus:\r\n\t\tB 0x0\r\nDisposition message:\r\n\t\tA\r\n", "A", "B 0x0"),
+    ("Dispositionsmeldung: A\r\nLetzter Status: B\r\n", None, None),
+]
+
+
+@pytest.mark.parametrize(("body", "message", "last_status"), TABBED_ROWS)
+def test_tabbed_rows_in_documented_order(body: str, message: str | None, last_status: str | None) -> None:
+    page = pages.read_page(f"<html><title>Fehler</title><body>\r\n<TD>{body}</TD></body></html>")
+    assert (page.disposition_message, page.last_status) == (message, last_status)
 
 
 COOKIES = [
