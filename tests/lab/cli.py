@@ -169,7 +169,7 @@ def _listeners(info: dict[str, Any]) -> list[str]:
     urls = [info["control_url"], info["adcs"]["url"], info["adcs"]["https_url"]]
     winrm = info.get("winrm") or {}
     for host in (info.get("hosts") or {}).values():
-        urls.append(f"{winrm['scheme']}://{host['address']}:{winrm['port']}/wsman")
+        urls.append(f"{winrm['scheme']}://{host['address']}:{host.get('port', winrm['port'])}/wsman")
     return urls
 
 
