@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import tree_sitter
 
 from tests.pwsh.parser import ParsedScript
+
+from .syntax import walk
 
 __all__ = ["BootstrapShape", "PayloadDecodeError", "bootstrap_shape", "decode_payload"]
 
@@ -54,12 +55,6 @@ class BootstrapShape:
         )
 
 
-def _walk(node: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
-    yield node
-    for child in node.children:
-        yield from _walk(child)
-
-
 def _invoked_block(script: ParsedScript, command: tree_sitter.Node) -> bool:
     """``& <expr>`` / ``. <expr>`` whose expression is the NewScriptBlock call or a variable holding one."""
     operator = next((child for child in command.children if child.type == "command_invokation_operator"), None)
@@ -78,7 +73,7 @@ def _harmless(script: ParsedScript, command: tree_sitter.Node) -> bool:
 
 def bootstrap_shape(script: ParsedScript) -> BootstrapShape:
     shape = BootstrapShape()
-    for node in _walk(script.root):
+    for node in walk(script.root):
         if node.type == "member_name":
             shape.members.add(script.text_of(node).lower())
         elif node.type == "variable":

@@ -34,9 +34,15 @@ class Invocation:
 
 
 def walk(node: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
-    yield node
-    for child in node.children:
-        yield from walk(child)
+    """Every node under ``node`` (itself first), depth first, without recursion (payload trees are deep)."""
+    cursor = node.walk()
+    while True:
+        yield cursor.node
+        if cursor.goto_first_child():
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return
 
 
 def invocations(script: ParsedScript, command: str) -> list[Invocation]:
