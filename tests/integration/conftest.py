@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import urllib.request
@@ -30,6 +31,10 @@ CALLBACK_DIR = Path(__file__).resolve().parent / "callback_plugins"
 LAB_UP_TIMEOUT = 180
 LAB_DOWN_TIMEOUT = 60
 PLAYBOOK_TIMEOUT = 600
+START_ATTEMPTS = 5
+WINRM_PORTS = (5985, 5986)
+FIRST_HOST = 11
+PROBED_HOSTS = 8
 
 
 class LabError(RuntimeError):
@@ -129,22 +134,50 @@ def stop_lab(state_dir: Path) -> None:
     )
 
 
-def _subnet(index: int) -> str:
-    """One /24 per lab and per xdist worker, so parallel labs never share a WinRM address."""
+def _candidate_subnets() -> Iterator[str]:
+    """/24s for labs: per xdist worker, starting at a place derived from the pid, so that test sessions running at
+    the same time on one machine (people, CI jobs) rarely try the same addresses."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
     number = int(worker[2:]) if worker[2:].isdigit() else 0
-    return f"127.{20 + number}.{index}"
+    start = os.getpid() % 200
+    for step in range(200):
+        yield f"127.{20 + number}.{(start + step) % 200 + 1}"
+
+
+def _winrm_addresses_free(subnet: str) -> bool:
+    """The simulated hosts listen on <subnet>.11 and up, on the fixed WinRM ports: are those free?"""
+    for last in range(FIRST_HOST, FIRST_HOST + PROBED_HOSTS):
+        for port in WINRM_PORTS:
+            with socket.socket() as probe:
+                try:
+                    probe.bind((f"{subnet}.{last}", port))
+                except OSError:
+                    return False
+    return True
 
 
 @pytest.fixture(scope="session")
 def lab_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Lab]]:
     started: list[Path] = []
+    subnets = _candidate_subnets()
 
     def factory(name: str, **options: Any) -> Lab:
-        state_dir = tmp_path_factory.mktemp(f"lab-{name}")
-        lab = start_lab(state_dir, subnet=_subnet(len(started)), **options)
-        started.append(state_dir)
-        return lab
+        failures = 0
+        for subnet in subnets:
+            if not _winrm_addresses_free(subnet):
+                continue
+            state_dir = tmp_path_factory.mktemp(f"lab-{name}")
+            try:
+                lab = start_lab(state_dir, subnet=subnet, **options)
+            except LabError as error:
+                # Another session took the addresses between the probe and the start: try the next subnet.
+                failures += 1
+                if "Address already in use" in error.output and failures < START_ATTEMPTS:
+                    continue
+                raise
+            started.append(state_dir)
+            return lab
+        raise RuntimeError("every candidate loopback /24 for a lab is in use")
 
     yield factory
     for state_dir in reversed(started):
