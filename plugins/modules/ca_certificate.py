@@ -140,7 +140,7 @@ EXAMPLES = r"""
 
     - name: Put the root into Trusted Root and the issuing CA into Intermediate CAs
       exchange_um.certificates.root_trust:
-        certificates: "{{ issuing_ca.chain | map(attribute='pem') | list }}"
+        certificates: "{{ issuing_ca.chain }}"
 
 - name: An older renewal of the CA, with Basic authentication, written with its chain
   exchange_um.certificates.ca_certificate:
