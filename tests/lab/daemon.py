@@ -15,7 +15,7 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
@@ -24,6 +24,9 @@ from .adcs import AdcsEmulator
 from .control import ControlApi, ControlServer
 from .httpauth import Account, install_ntlm_users
 from .pki import LabPki
+
+if TYPE_CHECKING:
+    from .hosts import Fleet
 
 __all__ = ["DOMAIN", "ENROLL_USER", "WINRM_USER", "LabOptions", "LabSecrets", "RunningLab", "serve"]
 
@@ -77,7 +80,7 @@ class RunningLab:
         self._private_dir = Path(tempfile.mkdtemp(prefix="exum-lab-"))  # mode 0700: pyspnego's NTLM user file
         self.pki: LabPki | None = None
         self.adcs: AdcsEmulator | None = None
-        self.fleet: Any = None
+        self.fleet: Fleet | None = None
         self.control: ControlServer | None = None
 
     def start(self) -> None:

@@ -84,6 +84,7 @@ class Request:
         }
 
 
+_DISPOSITIONS = {"disp_issued": Disposition.ISSUED, "disp_pending": Disposition.PENDING}
 _ATTRIBUTE_SPLIT = re.compile(r"\r\n|\n|\r")
 _PEM_LINE = re.compile(r"^-----(BEGIN|END) [A-Z0-9 ]+-----$")
 
@@ -158,7 +159,7 @@ class RequestStore:
                 id=self._next_id,
                 requester=requester,
                 submitted=datetime.datetime.now(datetime.timezone.utc),
-                disposition=Disposition.PENDING if outcome.message == "disp_pending" else Disposition.DENIED,
+                disposition=_DISPOSITIONS.get(outcome.message, Disposition.DENIED),
                 outcome=outcome,
                 template=template,
                 attributes=dict(attributes),
@@ -166,7 +167,7 @@ class RequestStore:
             )
             self._next_id += 1
             self._requests[request.id] = request
-            if csr is not None and template and outcome.message == "disp_issued":
+            if csr is not None and template and request.disposition is Disposition.ISSUED:
                 self._issue(request, csr, template)
             return request
 

@@ -50,14 +50,10 @@ def csr_pem(request_key: rsa.RSAPrivateKey) -> str:
     return make_csr(request_key, [FQDN, "exch2010"]).public_bytes(serialization.Encoding.PEM).decode()
 
 
-def enroll_account(accounts: dict[str, Account]) -> Account:
-    return accounts["enroll"]
-
-
 @pytest.fixture
 def ntlm(adcs: AdcsEmulator, lab_accounts: dict[str, Account]) -> Iterator[requests.Session]:
     """A browser-like session authenticated with NTLM (one handshake per keep-alive connection)."""
-    account = enroll_account(lab_accounts)
+    account = lab_accounts["enroll"]
     session = requests.Session()
     session.trust_env = False
     session.auth = HttpNtlmAuth(f"{account.domain}\\{account.user}", account.password)
@@ -221,7 +217,7 @@ def test_ntlm_authenticates_the_connection_once(
 
 @pytest.mark.parametrize("user", ["CONTOSO\\enroll", "enroll@contoso.lab", "enroll"])
 def test_basic_authentication(adcs: AdcsEmulator, lab_accounts: dict[str, Account], user: str) -> None:
-    password = enroll_account(lab_accounts).password
+    password = lab_accounts["enroll"].password
     answer = requests.get(adcs.https_url, auth=(user, password), verify=str(adcs.pki.bundle_path), timeout=30)
     assert answer.status_code == 200
     assert "Welcome" in answer.text
@@ -309,7 +305,7 @@ def test_renew_ca(tmp_path: Path, lab_accounts: dict[str, Account], ntlm_users: 
     emulator = AdcsEmulator(pki, lab_accounts, "127.0.0.1")
     emulator.start()
     try:
-        account = enroll_account(lab_accounts)
+        account = lab_accounts["enroll"]
         session = requests.Session()
         session.auth = (f"{account.domain}\\{account.user}", account.password)
         assert "var nRenewals=0;" in session.get(emulator.url + "certcarc.asp", timeout=30).text
