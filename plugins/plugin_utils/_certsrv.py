@@ -17,11 +17,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from types import TracebackType
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
-import requests
-import requests.auth
-import urllib3
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._certsrv_pages import (
     Page,
     read_page,
@@ -29,10 +27,22 @@ from ansible_collections.exchange_um.certificates.plugins.plugin_utils._certsrv_
     request_id_from_cookie,
 )
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._x509 import CertificateError, load_certificates
-from cryptography.x509 import Certificate
+
+try:
+    import requests
+    import requests.auth
+    import urllib3
+except ImportError:  # ansible-test's import check runs without it; CertsrvClient() says what to install
+    HAS_REQUESTS = False
+else:
+    HAS_REQUESTS = True
+
+if TYPE_CHECKING:
+    from cryptography.x509 import Certificate
 
 __all__ = [
     "AUTH_SCHEMES",
+    "HAS_REQUESTS",
     "CertsrvAuthenticationError",
     "CertsrvClient",
     "CertsrvConfigurationError",
@@ -176,6 +186,12 @@ class CertsrvClient:
         backoff: float = 1.0,
         user_agent: str = USER_AGENT,
     ) -> None:
+        if not HAS_REQUESTS:
+            raise CertsrvDependencyError(
+                "the AD CS client needs the Python packages requests and requests-ntlm on the controller: "
+                "pip install requests requests-ntlm",
+                package="requests",
+            )
         self.base_url = base_url(url)
         self.auth = auth
         self.username = username

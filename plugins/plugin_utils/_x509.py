@@ -14,14 +14,19 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
-from cryptography.hazmat.primitives.serialization import pkcs7
-from cryptography.x509.oid import ExtendedKeyUsageOID
+try:
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
+    from cryptography.hazmat.primitives.serialization import pkcs7
+except ImportError:  # ansible-test's import check runs without it; load_certificates() says what to install
+    HAS_CRYPTOGRAPHY = False
+else:
+    HAS_CRYPTOGRAPHY = True
 
 __all__ = [
+    "HAS_CRYPTOGRAPHY",
     "CertificateError",
     "allows_server_auth",
     "build_chain",
@@ -48,8 +53,8 @@ __all__ = [
 ]
 
 _MAX_CHAIN_DEPTH = 10
-_SERVER_AUTH = ExtendedKeyUsageOID.SERVER_AUTH.dotted_string
-_ANY_EKU = ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE.dotted_string
+_SERVER_AUTH = "1.3.6.1.5.5.7.3.1"  # id-kp-serverAuth (RFC 5280 4.2.1.12)
+_ANY_EKU = "2.5.29.37.0"  # anyExtendedKeyUsage
 _PEM_BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \1-----", re.DOTALL)
 # DER of the OID 1.2.840.113549.1.7.2 (signedData) that starts a PKCS#7 ContentInfo.
 _SIGNED_DATA_OID = bytes.fromhex("06092a864886f70d010702")
@@ -85,6 +90,11 @@ def load_certificates(data: bytes | str) -> list[x509.Certificate]:
     with CRLF line ends (certsrv-protocol.md); such a block is read as PKCS#7. Other PEM blocks (keys, CSRs) are
     skipped. Raises :class:`CertificateError` when nothing can be read.
     """
+    if not HAS_CRYPTOGRAPHY:  # every other helper takes a Certificate, which only exists when this passed
+        raise CertificateError(
+            "the Python package cryptography (42 or later) is needed on the controller: pip install 'cryptography>=42'",
+            reason="missing_dependency",
+        )
     raw = data.encode("ascii", errors="replace") if isinstance(data, str) else bytes(data)
     raw = raw.removeprefix(b"\xef\xbb\xbf")
     if b"-----BEGIN " in raw:

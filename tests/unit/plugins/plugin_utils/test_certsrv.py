@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+import os
 import re
 import socket
 import ssl
+import subprocess
 import sys
 import threading
 import time
@@ -31,6 +33,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
+from tests.conftest import COLLECTIONS_ROOT
 from tests.lab.httpauth import Account, ConnectionAuth, install_ntlm_users
 
 from .conftest import Pki, ec_key, make_cert
@@ -155,8 +158,6 @@ class _Server(ThreadingHTTPServer):
 
 @pytest.fixture(scope="module")
 def ntlm_users(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    import os
-
     before = os.environ.get("NTLM_USER_FILE")
     install_ntlm_users(tmp_path_factory.mktemp("ntlm") / "users", [ACCOUNT])
     yield
@@ -700,3 +701,24 @@ def test_client_certificate(serve, pki: Pki, tls_files: dict[str, Path]) -> None
     c = client(stub, auth="none", ca_path=str(tls_files["bundle"]), retries=0)
     with c, pytest.raises(CertsrvConnectionError):
         c.ca_certificate(0)
+
+
+def test_without_requests_the_message_says_what_to_install() -> None:
+    """ansible-test imports plugins without requests; creating a client then names the packages."""
+    code = (
+        "import sys\n"
+        "sys.modules['requests'] = None\n"
+        "from ansible_collections.exchange_um.certificates.plugins.plugin_utils import _certsrv\n"
+        "try:\n"
+        "    _certsrv.CertsrvClient(url='http://ca.contoso.lab', auth='none')\n"
+        "except _certsrv.CertsrvDependencyError as error:\n"
+        "    print(_certsrv.HAS_REQUESTS, error.package, error)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "PYTHONPATH": str(COLLECTIONS_ROOT)},
+        capture_output=True,
+        text=True,
+    )
+    assert done.stdout.startswith("False requests "), done.stderr
+    assert "pip install requests requests-ntlm" in done.stdout

@@ -3,13 +3,18 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import os
 import random
+import subprocess
+import sys
 
 import pytest
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils import _x509 as x509h
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import ExtendedKeyUsageOID
+
+from tests.conftest import COLLECTIONS_ROOT
 
 from .conftest import NOW, Pki, ec_key, make_cert
 
@@ -348,3 +353,25 @@ def test_describe(pki: Pki) -> None:
     assert x509h.describe(pki.root.cert)["role"] == "root"
     assert x509h.load_certificates(x509h.to_pem(issued.cert)) == [issued.cert]
     assert base64.b64decode(x509h.to_der_base64(issued.cert)) == issued.cert.public_bytes(DER)
+
+
+def test_without_cryptography_the_message_says_what_to_install() -> None:
+    """ansible-test imports plugins without cryptography; using the helpers then names the package."""
+    code = (
+        "import sys\n"
+        "sys.modules['cryptography'] = None\n"
+        "from ansible_collections.exchange_um.certificates.plugins.plugin_utils import _x509\n"
+        "assert _x509.normalize_thumbprint('ab' * 20) == 'AB' * 20\n"
+        "try:\n"
+        "    _x509.load_certificates(b'x')\n"
+        "except _x509.CertificateError as error:\n"
+        "    print(_x509.HAS_CRYPTOGRAPHY, error.reason, error)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "PYTHONPATH": str(COLLECTIONS_ROOT)},
+        capture_output=True,
+        text=True,
+    )
+    assert done.stdout.startswith("False missing_dependency "), done.stderr
+    assert "pip install 'cryptography>=42'" in done.stdout
