@@ -92,7 +92,7 @@ class SimulatedHost:
             line = parse_command_line(command_line)
         except CommandLineError as error:
             return "", f"The lab has no model for this command line: {error}\r\n", 1
-        if line.program in ("hostname",) and not line.arguments:
+        if line.program == "hostname" and not line.arguments:
             return self.spec.computer_name + "\r\n", "", 0
         if line.program != "powershell":
             return "", f"The lab has no model for the program {line.program!r}.\r\n", 1

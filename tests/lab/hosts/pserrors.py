@@ -54,6 +54,6 @@ def script_error_of(problem: ScriptProblem) -> ScriptError:
     """The ErrorRecord a trap receives for ``problem``, as ``Write-ExumError`` describes it."""
     exception = problem.exception or "RuntimeException"
     if "." not in exception:
-        exception = ("System." if exception == "NotImplementedException" else _AUTOMATION) + exception
+        exception = _AUTOMATION + exception
     category = problem.category.split(":", 1)[0].strip() or "NotSpecified"
     return ScriptError(problem.message, fqid=problem.fqid, category=category, exception=exception, line=problem.line)
