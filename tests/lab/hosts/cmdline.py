@@ -47,6 +47,9 @@ _OPTIONS = (
     ("outputformat", "o", True),
     ("windowstyle", "w", True),
     ("command", "c", True),
+    ("file", "f", True),
+    ("version", "v", True),
+    ("psconsolefile", "psc", True),
 )
 _ALIASES = {"ec": "encodedcommand", "ep": "executionpolicy"}
 # What the lab models of the options above: the rest (for example -NoExit or -InputFormat XML) it refuses.

@@ -13,8 +13,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from cryptography import x509
-
 from tests.pwsh import Catalog
 
 from ..httpauth import Account
@@ -31,9 +29,6 @@ _NO_EXCHANGE_GROUP = "windows_without_exchange"
 
 class TlsIssuer(Protocol):
     """The part of tests.lab.pki.LabPki the fleet uses."""
-
-    @property
-    def root(self) -> x509.Certificate: ...
 
     @property
     def bundle_path(self) -> Path: ...

@@ -153,7 +153,7 @@ class SimulatedHost:
             raise LabNoModel(f"{silent.message} (line {silent.line})", line=silent.line)
         if shell.loaded:
             work.load_exchange_shell(self.spec.shell_load_seconds)
-        context = OperationContext(self.state, script, scripts, shell.loaded, work)
+        context = OperationContext(self.state, script, scripts, work)
         try:
             arguments = _bound_arguments(script)
             operation = assigned_literal(script, "ExumOperationName")

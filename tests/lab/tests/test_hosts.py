@@ -134,6 +134,8 @@ def test_command_dash_reads_the_script_from_stdin() -> None:
     "line",
     [
         f"powershell -NoExit -ec {ENCODED}",
+        "powershell -File C:\\scripts\\x.ps1",
+        f"powershell -Version 2.0 -ec {ENCODED}",
         "powershell -EncodedCommand !!notbase64!!",
         "powershell -ExecutionPolicy",
         "powershell -InputFormat XML -Command -",

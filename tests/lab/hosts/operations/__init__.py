@@ -24,12 +24,12 @@ __all__ = ["OperationContext", "OperationModel", "model_for"]
 
 @dataclass
 class OperationContext:
-    """What a model may read: the host, the parsed payload and the scripts it is made of."""
+    """What a model may read: the host, the parsed payload and the scripts it is made of; ``work`` takes the
+    simulated time of slow steps the operation causes (a service restart)."""
 
     state: HostState
     script: ParsedScript
     scripts: list[str]
-    shell_loaded: bool
     work: Work
 
     @property
