@@ -45,7 +45,8 @@ PEM = serialization.Encoding.PEM
 
 
 def page(name: str) -> bytes:
-    return (DATA / name).read_bytes()
+    """Stored with LF (ansible-test's line-endings check), served with CRLF as IIS sends the ASP pages."""
+    return (DATA / name).read_bytes().replace(b"\n", b"\r\n")
 
 
 # -- stub server -----------------------------------------------------------------------------------------------------

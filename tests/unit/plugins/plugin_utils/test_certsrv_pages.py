@@ -9,7 +9,8 @@ DATA = Path(__file__).parent / "test_data" / "certsrv"
 
 
 def _page(name: str) -> str:
-    return (DATA / name).read_bytes().decode("utf-8")
+    """Stored with LF (ansible-test's line-endings check), read with CRLF as IIS sends the ASP pages."""
+    return (DATA / name).read_bytes().decode("utf-8").replace("\n", "\r\n")
 
 
 TEMPLATE_DENIAL = (
@@ -99,6 +100,14 @@ DISPOSITIONS = [
 @pytest.mark.parametrize(("name", "disposition"), DISPOSITIONS)
 def test_numeric_disposition(name: str, disposition: int | None) -> None:
     assert pages.read_page(_page(name)).disposition == disposition
+
+
+def test_typographic_quotes_around_the_disposition_message() -> None:
+    text = _page("denied_de.html").replace('lautet "', "lautet \u201e").replace('." </P>', ".\u201c </P>")
+    assert "\u201e" in text and "\u201c" in text
+    page = pages.read_page(text)
+    assert page.disposition_message is not None and page.disposition_message.endswith("NoSuchTemplate.")
+    assert page.disposition_message.startswith("Von Richtlinienmodul verweigert  0x80094800")
 
 
 def test_denial_message_keeps_its_wording() -> None:
