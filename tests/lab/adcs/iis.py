@@ -80,19 +80,8 @@ class CertsrvHandler(BaseHTTPRequestHandler):
             page = pages.iis_error_page(locale, "unauthorized", "unauthorized_desc").encode()
             self._send(SiteResponse(401, CONTENT_TYPE_HTML, page), auth.headers)
             return
-        fault = settings.faults.take()
-        if fault is not None:
-            LOG.info("fault %s on %s", fault.kind, self.requestline)
-            if fault.kind == "drop":
-                self.close_connection = True
-                self.connection.shutdown(socket.SHUT_RDWR)
-                return
-            if fault.kind == "slow":
-                time.sleep(fault.seconds)
-            elif fault.kind == "status_500":
-                page = pages.iis_error_page(locale, "server_error", "server_error_desc").encode()
-                self._send(SiteResponse(500, CONTENT_TYPE_HTML, page))
-                return
+        if self._fault_answered(locale):
+            return
         url = urllib.parse.urlsplit(self.path)
         # certsrv-protocol.md: parameter names are case-insensitive on IIS (clients send Enc and ENC).
         params = {name.lower(): value for name, value in urllib.parse.parse_qsl(url.query, keep_blank_values=True)}
@@ -100,13 +89,29 @@ class CertsrvHandler(BaseHTTPRequestHandler):
             form = urllib.parse.parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
             params.update({name.lower(): value for name, value in form})
         request = SiteRequest(
-            method=self.command,
             path=urllib.parse.unquote(url.path).lower(),
             params=params,
             user_agent=self.headers.get("User-Agent") or "",
             principal=auth.principal or "",
         )
         self._send(settings.site.handle(request))
+
+    def _fault_answered(self, locale: str) -> bool:
+        """Apply the next injected fault; True when it already answered (500) or dropped the connection."""
+        fault = self.server.settings.faults.take()
+        if fault is None:
+            return False
+        LOG.info("fault %s on %s", fault.kind, self.requestline)
+        if fault.kind == "drop":
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return True
+        if fault.kind == "status_500":
+            page = pages.iis_error_page(locale, "server_error", "server_error_desc").encode()
+            self._send(SiteResponse(500, CONTENT_TYPE_HTML, page))
+            return True
+        time.sleep(fault.seconds)  # slow: answer normally, late
+        return False
 
     def _send(self, response: SiteResponse, extra_headers: Sequence[tuple[str, str]] = ()) -> None:
         settings = self.server.settings

@@ -30,7 +30,6 @@ _IE = re.compile(r"MSIE |Trident/")
 class SiteRequest:
     """One authenticated request: ``path`` lower-cased (IIS paths are case-insensitive), parameter names too."""
 
-    method: str
     path: str
     params: Mapping[str, str]
     user_agent: str
