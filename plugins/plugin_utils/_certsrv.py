@@ -158,6 +158,8 @@ class RenewalInfo:
 
 @dataclass(frozen=True)
 class Enrollment:
+    """An issued request: its id in the CA database and the certificate."""
+
     request_id: int
     certificate: Certificate
 
@@ -298,7 +300,10 @@ class CertsrvClient:
             try:
                 response = self._send(method, url, params, data)
             except requests.exceptions.SSLError as exc:
-                raise self._connection_error(url, _reason(exc), attempt + 1) from None
+                failure = _reason(exc)
+                if failure.startswith("TLS certificate verify failed"):  # the same certificate fails every time
+                    raise self._connection_error(url, failure, attempt + 1) from None
+                continue
             except requests.exceptions.ReadTimeout as exc:
                 if method != "GET":
                     raise self._connection_error(url, _reason(exc, self._timeout), attempt + 1) from None
@@ -307,11 +312,10 @@ class CertsrvClient:
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
                 failure = _reason(exc, self._timeout)
                 continue
-            if response.status_code >= 500:
+            if response.status_code >= 500 and attempt < self._retries:
                 failure = f"HTTP {response.status_code} {response.reason or ''}".strip()
-                if attempt < self._retries:
-                    response.close()
-                    continue
+                response.close()
+                continue
             return response
         raise self._connection_error(url, failure or "no answer", self._retries + 1)
 

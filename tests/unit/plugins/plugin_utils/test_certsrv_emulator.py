@@ -171,13 +171,16 @@ def test_unknown_request(adcs: AdcsEmulator) -> None:
 FAULTS = [
     ("status_500", 2, 0.0, {}),
     ("drop", 2, 0.0, {}),
+    ("drop", 2, 0.0, {"https": True}),
     ("slow", 1, 1.0, {"timeout": 0.3}),
+    ("slow", 1, 1.0, {"timeout": 0.3, "https": True}),
 ]
 
 
 @pytest.mark.parametrize(("kind", "count", "seconds", "options"), FAULTS)
 def test_faults_are_retried(adcs: AdcsEmulator, kind: str, count: int, seconds: float, options) -> None:
     with connect(adcs, **options) as client:
+        client.current_renewal()  # an established keep-alive (and NTLM) connection meets the fault
         adcs.inject_fault(kind, count, seconds)
         assert client.ca_certificate(0) == adcs.pki.issuing
 
