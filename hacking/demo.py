@@ -23,6 +23,8 @@ def main() -> None:
             print(f"\n=== {label}: ansible-playbook playbooks/site.yml", flush=True)
             playbook(state_dir, "site.yml")
             runs.append((label, running.counters()))
+        print("\n=== exchange_info on every host: is the root trusted? (playbooks/verify.yml)", flush=True)
+        playbook(state_dir, "verify.yml")
         print("\n=== per-host summary (counted by the lab)")
         header = ("host", "exchange", "run", "commands", "bytes in", "bytes out", "shell loads")
         print("{:<10} {:<9} {:<25} {:>8} {:>9} {:>9} {:>11}".format(*header))
