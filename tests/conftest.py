@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -15,10 +16,8 @@ def _link_collection() -> None:
     link = namespace_dir / "certificates"
     namespace_dir.mkdir(parents=True, exist_ok=True)
     if not link.exists():
-        try:
+        with contextlib.suppress(FileExistsError):  # another test process made it first
             link.symlink_to(REPO_ROOT, target_is_directory=True)
-        except FileExistsError:
-            pass
 
 
 _link_collection()
