@@ -16,7 +16,7 @@ ANSIBLE_NEWEST ?= ansible-core>=2.20
 ANSIBLE_OLDEST ?= ansible-core>=2.16,<2.17
 COLLECTIONS := $(CURDIR)/.build/collections
 COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/exchange_um/certificates
-SANITY_ROOT := $(CURDIR)/.build/sanity/ansible_collections/exchange_um/certificates
+SANITY_ROOT := $(or $(TMPDIR),/tmp)/exchange_um-sanity-$(shell id -u)/ansible_collections/exchange_um/certificates
 LAB_STATE ?= $(CURDIR)/.lab
 PYTEST_ARGS ?=
 
@@ -66,7 +66,8 @@ integration: venv
 	$(VENV)/bin/python -m pytest -q -m integration tests/integration $(PYTEST_ARGS)
 	$(VENV_OLDEST)/bin/python -m pytest -q -m integration tests/integration $(PYTEST_ARGS)
 
-# ansible-test needs the collection at ansible_collections/<namespace>/<name> as a real directory.
+# ansible-test needs the collection at ansible_collections/<namespace>/<name> as a real directory, outside this git
+# checkout (inside it, .gitignore would hide the copy from ansible-test).
 .PHONY: sanity
 sanity: $(VENV)/.installed
 	$(VENV)/bin/python hacking/ansible_test_pip_bootstrap.py --install
@@ -77,7 +78,7 @@ sanity: $(VENV)/.installed
 
 .PHONY: ansible-lint
 ansible-lint: $(VENV)/.installed $(COLLECTION_LINK)
-	$(VENV)/bin/ansible-lint --profile production roles playbooks
+	$(VENV)/bin/ansible-lint --profile production $(wildcard roles/*/) playbooks
 
 .PHONY: changelog-lint
 changelog-lint: $(VENV)/.installed

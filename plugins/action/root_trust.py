@@ -7,7 +7,6 @@ script refuses a wrong placement again on its own.
 
 from __future__ import annotations
 
-import base64
 import typing as t
 from collections.abc import Iterable, Mapping
 
@@ -27,9 +26,11 @@ from ansible_collections.exchange_um.certificates.plugins.plugin_utils._x509 imp
     load_certificates,
     role,
     thumbprint,
+    to_der_base64,
 )
-from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding
+
+if t.TYPE_CHECKING:  # annotations only: ansible-test's import check runs without cryptography
+    from cryptography import x509
 
 _EMPTY: dict[str, t.Any] = {"roots": [], "intermediates": [], "added": [], "removed": [], "chain": None}
 
@@ -92,10 +93,6 @@ def _classify(certificates: Mapping[str, x509.Certificate]) -> tuple[list[str], 
     return roots, intermediates
 
 
-def _der_base64(cert: x509.Certificate) -> str:
-    return base64.b64encode(cert.public_bytes(Encoding.DER)).decode("ascii")
-
-
 def _diff(before: Mapping[str, Iterable[str]], after: Mapping[str, Iterable[str]]) -> dict[str, str]:
     def text(stores: Mapping[str, Iterable[str]]) -> str:
         return "".join(f"LocalMachine\\{store}\\{print_}\n" for store in TRUST_STORES for print_ in stores[store])
@@ -146,8 +143,8 @@ class ActionModule(HostActionBase):
                 return {**result, "changed": False, "added": [], "removed": []}
         if snapshot is None or not self.check_mode:
             arguments = {
-                "Root": [_der_base64(certificates[print_]) for print_ in roots],
-                "Intermediate": [_der_base64(certificates[print_]) for print_ in intermediates],
+                "Root": [to_der_base64(certificates[print_]) for print_ in roots],
+                "Intermediate": [to_der_base64(certificates[print_]) for print_ in intermediates],
                 "State": state,
                 "CheckMode": self.check_mode,
             }

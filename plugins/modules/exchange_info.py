@@ -18,7 +18,7 @@ description:
   - A host without Exchange is not an error; RV(exchange.installed) is then V(false) and RV(um) is V(null).
   - Changes nothing on the host.
 author:
-  - exchange_um.certificates maintainers
+  - exchange_um.certificates maintainers (@exchange-um)
 extends_documentation_fragment:
   - exchange_um.certificates.host
 attributes:

@@ -21,7 +21,7 @@ description:
     a file in O(path).
   - One host call per run; none when the C(exchange_um_host) fact shows every certificate where it belongs.
 author:
-  - exchange_um.certificates maintainers
+  - exchange_um.certificates maintainers (@exchange-um)
 extends_documentation_fragment:
   - exchange_um.certificates.host
 attributes:
@@ -38,7 +38,7 @@ attributes:
 options:
   certificates:
     description:
-      - The result of M(exchange_um.certificates.ca_certificate) (its C(chain) is used), its RV(ca_certificate#module:chain)
+      - The result of M(exchange_um.certificates.ca_certificate) (its C(chain) is used), its RV(exchange_um.certificates.ca_certificate#module:chain)
         list, a list of PEM strings, or one PEM string with one or more certificates.
       - Mutually exclusive with O(content) and O(path).
     type: raw
@@ -61,7 +61,7 @@ options:
     default: present
 notes:
   - Only give certificates that you have authenticated, for example with
-    M(exchange_um.certificates.ca_certificate) and O(ca_certificate#module:expected_thumbprint); every root given is
+    M(exchange_um.certificates.ca_certificate) and O(exchange_um.certificates.ca_certificate#module:expected_thumbprint); every root given is
     trusted by the whole machine.
 seealso:
   - module: exchange_um.certificates.ca_certificate

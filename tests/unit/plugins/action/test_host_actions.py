@@ -118,7 +118,9 @@ def chain_pem(pki: SimpleNamespace) -> str:
 
 
 def fact(pki: SimpleNamespace, *, root: bool, issuing: bool) -> dict[str, Any]:
-    entry = lambda cert: {"thumbprint": thumbprint(cert), "subject": cert.subject.rfc4514_string()}  # noqa: E731
+    def entry(cert: Any) -> dict[str, str]:
+        return {"thumbprint": thumbprint(cert), "subject": cert.subject.rfc4514_string()}
+
     return {
         "fqdn": "exch2010.contoso.lab",
         "exchange": {"installed": True, "version": "2010"},
