@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 import logging
 import re
-import threading
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
 
+from ._server import LabHttpServer, LabRequestHandler
 from .adcs import AdcsEmulator, RequestStateError
 
 __all__ = ["ControlApi", "ControlError", "ControlServer", "HostFleet"]
@@ -124,8 +123,7 @@ class ControlApi:
         return {"locale": locale}
 
 
-class _ControlHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _ControlHandler(LabRequestHandler):
     server: _ControlHttpServer
 
     def log_message(self, format: str, *args: object) -> None:
@@ -138,8 +136,7 @@ class _ControlHandler(BaseHTTPRequestHandler):
         self._serve()
 
     def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length > 0 else b""
+        raw = self.read_body()
         try:
             body = json.loads(raw) if raw.strip() else {}
             if not isinstance(body, dict):
@@ -159,10 +156,7 @@ class _ControlHandler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
-class _ControlHttpServer(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-
+class _ControlHttpServer(LabHttpServer):
     def __init__(self, address: tuple[str, int], api: ControlApi) -> None:
         super().__init__(address, _ControlHandler)
         self.api = api
@@ -173,7 +167,6 @@ class ControlServer:
 
     def __init__(self, api: ControlApi, address: str, port: int = 0) -> None:
         self._server = _ControlHttpServer((address, port), api)
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.1,), name="lab-control", daemon=True)
 
     @property
     def url(self) -> str:
@@ -181,9 +174,7 @@ class ControlServer:
         return f"http://{host}:{port}/"
 
     def start(self) -> None:
-        self._thread.start()
+        self._server.start("lab-control")
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        self._server.stop()

@@ -21,7 +21,16 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
-__all__ = ["TEMPLATES", "LabPki", "SanAttributeError", "Template", "UnknownTemplateError", "parse_san_attribute"]
+__all__ = [
+    "TEMPLATES",
+    "Authority",
+    "LabPki",
+    "SanAttributeError",
+    "Template",
+    "UnknownTemplateError",
+    "ca_certificate",
+    "parse_san_attribute",
+]
 
 ROOT_NAME = "Contoso Root CA"
 ISSUING_NAME = "Contoso Issuing CA"
@@ -108,15 +117,23 @@ def _pem(cert: x509.Certificate) -> bytes:
 
 
 @dataclass(frozen=True)
-class _Authority:
+class Authority:
+    """A CA certificate and its key: what signs."""
+
     cert: x509.Certificate
     key: rsa.RSAPrivateKey
 
 
-def _ca_certificate(
-    *, name: x509.Name, key: rsa.RSAPrivateKey, issuer: _Authority | None, years: int, path_length: int | None
+def ca_certificate(
+    *,
+    name: x509.Name,
+    key: rsa.RSAPrivateKey,
+    not_before: datetime.datetime,
+    not_after: datetime.datetime,
+    path_length: int | None = None,
+    issuer: Authority | None = None,
 ) -> x509.Certificate:
-    now = _now()
+    """A CA certificate for ``key``: signed by ``issuer``, or self-signed without one (then no AKI)."""
     signer_key = issuer.key if issuer else key
     builder = (
         x509.CertificateBuilder()
@@ -124,8 +141,8 @@ def _ca_certificate(
         .issuer_name(issuer.cert.subject if issuer else name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - _DAY)
-        .not_valid_after(now + datetime.timedelta(days=365 * years))
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
         .add_extension(x509.BasicConstraints(ca=True, path_length=path_length), critical=True)
         .add_extension(
             x509.KeyUsage(
@@ -150,6 +167,26 @@ def _ca_certificate(
     return builder.sign(signer_key, hashes.SHA256())
 
 
+def _lab_ca_certificate(
+    *,
+    name: x509.Name,
+    key: rsa.RSAPrivateKey,
+    years: int,
+    issuer: Authority | None = None,
+    path_length: int | None = None,
+) -> x509.Certificate:
+    """A lab CA certificate: valid from yesterday for ``years``."""
+    now = _now()
+    return ca_certificate(
+        name=name,
+        key=key,
+        not_before=now - _DAY,
+        not_after=now + datetime.timedelta(days=365 * years),
+        path_length=path_length,
+        issuer=issuer,
+    )
+
+
 def _ca_name(common_name: str) -> x509.Name:
     return x509.Name(
         [
@@ -167,14 +204,14 @@ class LabPki:
     root with a new key.
     """
 
-    def __init__(self, directory: Path, *, intermediate: bool, root: _Authority) -> None:
+    def __init__(self, directory: Path, *, intermediate: bool, root: Authority) -> None:
         self.directory = directory
         self.intermediate = intermediate
         # certsrv-protocol.md: SANs from the SAN: request attribute only apply with EDITF_ATTRIBUTESUBJECTALTNAME2.
         self.editf_attribute_subject_alt_name2 = False
         self._lock = threading.Lock()
         self._root = root
-        self._authorities: list[_Authority] = [] if intermediate else [root]
+        self._authorities: list[Authority] = [] if intermediate else [root]
 
     @classmethod
     def create(cls, directory: Path, *, intermediate: bool = True) -> LabPki:
@@ -182,7 +219,7 @@ class LabPki:
         directory.mkdir(parents=True, exist_ok=True)
         name = _ca_name(ROOT_NAME if intermediate else ISSUING_NAME)
         key = _new_key()
-        root = _Authority(_ca_certificate(name=name, key=key, issuer=None, years=20, path_length=None), key)
+        root = Authority(_lab_ca_certificate(name=name, key=key, years=20), key)
         pki = cls(directory, intermediate=intermediate, root=root)
         if intermediate:
             pki._authorities.append(pki._make_issuing())
@@ -241,15 +278,15 @@ class LabPki:
                 self._authorities.append(self._make_issuing())
             else:
                 key = _new_key()
-                cert = _ca_certificate(name=self._root.cert.subject, key=key, issuer=None, years=20, path_length=None)
-                self._authorities.append(_Authority(cert, key))
+                cert = _lab_ca_certificate(name=self._root.cert.subject, key=key, years=20)
+                self._authorities.append(Authority(cert, key))
             self._write_files()
             return self._authorities[-1].cert
 
-    def _make_issuing(self) -> _Authority:
+    def _make_issuing(self) -> Authority:
         key = _new_key()
-        cert = _ca_certificate(name=_ca_name(ISSUING_NAME), key=key, issuer=self._root, years=10, path_length=0)
-        return _Authority(cert, key)
+        cert = _lab_ca_certificate(name=_ca_name(ISSUING_NAME), key=key, years=10, issuer=self._root, path_length=0)
+        return Authority(cert, key)
 
     def _write_files(self) -> None:
         self.root_cert_path.write_bytes(_pem(self.root))
@@ -331,7 +368,7 @@ class LabPki:
         *,
         subject: x509.Name,
         public_key: CertificatePublicKeyTypes,
-        authority: _Authority,
+        authority: Authority,
         not_after: datetime.datetime,
         eku: tuple[ObjectIdentifier, ...],
     ) -> x509.CertificateBuilder:

@@ -6,7 +6,6 @@ import secrets
 import ssl
 import string
 import tempfile
-import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -53,7 +52,6 @@ class AdcsEmulator:
         self.session_cookie_name = "ASPSESSIONID" + "".join(secrets.choice(string.ascii_uppercase) for _ in range(8))
         self._ports = (http_port, https_port)
         self._servers: list[CertsrvHttpServer] = []
-        self._threads: list[threading.Thread] = []
 
     # -- lifecycle --------------------------------------------------------------------------------------------------
 
@@ -64,20 +62,12 @@ class AdcsEmulator:
             CertsrvHttpServer((self.address, self._ports[1]), self, context),
         ]
         for server in self._servers:
-            thread = threading.Thread(
-                target=server.serve_forever, args=(0.1,), name=f"adcs-{server.server_port}", daemon=True
-            )
-            thread.start()
-            self._threads.append(thread)
+            server.start(f"adcs-{server.server_port}")
 
     def stop(self) -> None:
-        for server in self._servers:
-            server.shutdown()
-            server.close_connections()
-            server.server_close()
-        for thread in self._threads:
-            thread.join(timeout=5)
-        self._servers, self._threads = [], []
+        servers, self._servers = self._servers, []
+        for server in servers:
+            server.stop()
 
     def _tls_context(self) -> ssl.SSLContext:
         cert_pem, key_pem = self.pki.issue_tls_server([HOST_NAME, "localhost"], [self.address])

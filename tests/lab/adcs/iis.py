@@ -6,19 +6,17 @@ the site); NTLM is bound to the TCP connection, so each connection (handler inst
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import secrets
 import socket
 import ssl
 import string
-import threading
 import time
 import urllib.parse
 from collections.abc import Mapping, Sequence
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Protocol
 
+from .._server import LabHttpServer, LabRequestHandler
 from ..httpauth import Account, ConnectionAuth
 from . import pages
 from .faults import FaultQueue
@@ -45,15 +43,11 @@ def _session_id() -> str:
     return "".join(secrets.choice(string.ascii_uppercase) for _ in range(24))
 
 
-class CertsrvHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class CertsrvHandler(LabRequestHandler):
     timeout = 120  # IIS connectionTimeout default: idle keep-alive connections close after 120 s
     server: CertsrvHttpServer
 
     def setup(self) -> None:
-        if isinstance(self.request, ssl.SSLSocket):
-            self.request.settimeout(self.timeout)
-            self.request.do_handshake()  # in the connection's thread, not in the accept loop
         super().setup()
         settings = self.server.settings
         self.auth = ConnectionAuth(settings.accounts, settings.schemes, realm=settings.realm)
@@ -72,8 +66,7 @@ class CertsrvHandler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         settings = self.server.settings
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length > 0 else b""
+        body = self.read_body()
         auth = self.auth.check(self.headers.get("Authorization"))
         locale = settings.site.locale
         if not auth.ok:
@@ -131,37 +124,9 @@ class CertsrvHandler(BaseHTTPRequestHandler):
         self.wfile.write(response.body)
 
 
-class CertsrvHttpServer(ThreadingHTTPServer):
-    """One listener (http, or https with TLS on the listening socket); tracks connections so stop() ends them."""
-
-    daemon_threads = True
-    block_on_close = False
+class CertsrvHttpServer(LabHttpServer):
+    """One certsrv listener (http, or https when given a TLS context)."""
 
     def __init__(self, address: tuple[str, int], settings: IisSettings, ssl_context: ssl.SSLContext | None) -> None:
-        super().__init__(address, CertsrvHandler)
+        super().__init__(address, CertsrvHandler, ssl_context=ssl_context)
         self.settings = settings
-        self._connections: set[socket.socket] = set()
-        self._connections_lock = threading.Lock()
-        if ssl_context is not None:
-            self.socket = ssl_context.wrap_socket(self.socket, server_side=True, do_handshake_on_connect=False)
-
-    def process_request(self, request: socket.socket, client_address: tuple[str, int]) -> None:  # type: ignore[override]
-        with self._connections_lock:
-            self._connections.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request: socket.socket) -> None:  # type: ignore[override]
-        with self._connections_lock:
-            self._connections.discard(request)
-        super().shutdown_request(request)
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        # A client that gives up (timeout, TLS refusal, reset) is normal here; keep it out of stderr.
-        LOG.debug("connection from %s ended with an error", client_address, exc_info=True)
-
-    def close_connections(self) -> None:
-        with self._connections_lock:
-            connections = list(self._connections)
-        for connection in connections:
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)

@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from ..pki import ca_certificate
 from .certs import StoredCertificate
 from .specs import HostSpec
 
@@ -40,7 +41,6 @@ def public_roots() -> tuple[x509.Certificate, ...]:
     """Two self-signed CA certificates standing in for the public roots every Windows host trusts."""
     roots = []
     for common_name, organization in _PUBLIC_ROOT_NAMES:
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         name = x509.Name(
             [
                 x509.NameAttribute(NameOID.COUNTRY_NAME, "US"),
@@ -49,31 +49,11 @@ def public_roots() -> tuple[x509.Certificate, ...]:
             ]
         )
         start = _now() - datetime.timedelta(days=3650)
-        certificate = (
-            x509.CertificateBuilder()
-            .subject_name(name)
-            .issuer_name(name)
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(start)
-            .not_valid_after(start + datetime.timedelta(days=9125))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .add_extension(
-                x509.KeyUsage(
-                    digital_signature=True,
-                    content_commitment=False,
-                    key_encipherment=False,
-                    data_encipherment=False,
-                    key_agreement=False,
-                    key_cert_sign=True,
-                    crl_sign=True,
-                    encipher_only=False,
-                    decipher_only=False,
-                ),
-                critical=True,
-            )
-            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-            .sign(key, hashes.SHA256())
+        certificate = ca_certificate(
+            name=name,
+            key=rsa.generate_private_key(public_exponent=65537, key_size=2048),
+            not_before=start,
+            not_after=start + datetime.timedelta(days=9125),
         )
         roots.append(certificate)
     return tuple(roots)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ssl
-import threading
 from collections.abc import Mapping
 
 from ..httpauth import Account
@@ -13,8 +12,6 @@ from ._service import WinrsService
 from ._versions import WinrmProfile, profile_for
 
 __all__ = ["WinrmEndpoint"]
-
-_POLL_INTERVAL = 0.05  # how soon stop() is noticed; a lab stops many endpoints at once
 
 
 class WinrmEndpoint:
@@ -45,7 +42,6 @@ class WinrmEndpoint:
             host=host, service=self._service, accounts=accounts, auth=auth, https=ssl_context is not None
         )
         self._server: WinrmHttpServer | None = None
-        self._thread: threading.Thread | None = None
 
     @property
     def port(self) -> int:
@@ -66,22 +62,11 @@ class WinrmEndpoint:
         if self._server is not None:
             raise RuntimeError(f"the WinRM endpoint of {self.host.name} is already running")
         self._server = WinrmHttpServer((self.address, self._port), config=self._config, ssl_context=self._ssl_context)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": _POLL_INTERVAL},
-            name=f"winrm-{self.host.name}",
-            daemon=True,
-        )
-        self._thread.start()
+        self._server.start(f"winrm-{self.host.name}")
 
     def stop(self) -> None:
         server, self._server = self._server, None
         if server is None:
             return
-        server.shutdown()
-        server.close_connections()
-        server.server_close()
+        server.stop()
         self._service.shells.close_all()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None

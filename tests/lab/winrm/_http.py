@@ -7,16 +7,13 @@ are sealed the same way; data sealed on another connection gets 400.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import socket
 import ssl
-import threading
 from collections.abc import Mapping
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
+from .._server import LabHttpServer, LabRequestHandler
 from ..httpauth import Account, ConnectionAuth
 from ._encryption import EncryptionError, is_encrypted, unwrap_message, wrap_message
 from ._host import CommandHost
@@ -29,7 +26,6 @@ _LOG = logging.getLogger(__name__)
 _SOAP_TYPE = "application/soap+xml;charset=UTF-8"
 # HTTP.sys, which hosts the WinRM listener, drops idle keep-alive connections after 120 s (IdleConnectionTimeout).
 _IDLE_TIMEOUT = 120.0
-_HANDSHAKE_TIMEOUT = 10.0
 
 
 class ListenerConfig:
@@ -52,50 +48,15 @@ class ListenerConfig:
         self.errors: list[BaseException] = []
 
 
-class WinrmHttpServer(ThreadingHTTPServer):
-    """One listener; TLS is negotiated on the connection's own thread so a slow client blocks no one else."""
-
-    daemon_threads = True
-    allow_reuse_address = True
+class WinrmHttpServer(LabHttpServer):
+    """One listener (http, or https when given a TLS context)."""
 
     def __init__(self, address: tuple[str, int], *, config: ListenerConfig, ssl_context: ssl.SSLContext | None) -> None:
         self.config = config
-        self._ssl_context = ssl_context
-        self._connections: set[socket.socket] = set()
-        self._connections_lock = threading.Lock()
-        super().__init__(address, _WsmanHandler)
-
-    def finish_request(self, request: Any, client_address: Any) -> None:
-        if self._ssl_context is not None:
-            request.settimeout(_HANDSHAKE_TIMEOUT)
-            try:
-                request = self._ssl_context.wrap_socket(request, server_side=True)
-            except (ssl.SSLError, OSError):
-                return  # a failed handshake closes the connection, as HTTP.sys does
-        with self._connections_lock:
-            self._connections.add(request)
-        try:
-            super().finish_request(request, client_address)
-        finally:
-            with self._connections_lock:
-                self._connections.discard(request)
-            if self._ssl_context is not None:
-                request.close()
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # Only socket-level failures get here (a client gone mid-reply); request errors are answered in the handler.
-        _LOG.debug("connection from %s ended abruptly", client_address, exc_info=True)
-
-    def close_connections(self) -> None:
-        with self._connections_lock:
-            connections = list(self._connections)
-        for connection in connections:
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
+        super().__init__(address, _WsmanHandler, ssl_context=ssl_context)
 
 
-class _WsmanHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _WsmanHandler(LabRequestHandler):
     server_version = "Microsoft-HTTPAPI/2.0"
     sys_version = ""
     timeout = _IDLE_TIMEOUT
@@ -114,7 +75,7 @@ class _WsmanHandler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         config = self.server.config
-        payload = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        payload = self.read_body()
         status, body, headers = self._answer(config, payload)
         config.host.record_traffic(bytes_in=len(payload), bytes_out=len(body))
         self._reply(status, body, headers)
