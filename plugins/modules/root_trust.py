@@ -132,7 +132,9 @@ chain:
   returned: always
   sample: {built: true, status: []}
 ansible_facts:
-  description: The C(exchange_um_host) fact with C(Root) and C(CA) updated, when the task started with one.
+  description:
+    - The C(exchange_um_host) fact with C(Root) and C(CA) as the host reported them after the task, when the task
+      started with the fact and had to ask the host (not in check mode).
   type: dict
-  returned: changed and the fact was present
+  returned: when the fact was present and the host was asked
 """
