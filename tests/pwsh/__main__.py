@@ -7,8 +7,6 @@ import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-import tree_sitter
-
 from .catalog import Catalog
 from .check import check_script
 from .errors import HeaderError
@@ -44,11 +42,12 @@ def check_file(path: Path, *, catalog: Catalog) -> list[str]:
     except HeaderError as error:
         return [f"{path}:1:1: header: {error}"]
     functions = [*_prelude_functions(path), *header.payload_functions, "Invoke-ExumOperation"]
+    script = parse_script(text)
     lines: list[str] = []
     seen: set[str] = set()
     for powershell, exchange in _targets(header):
         for problem in check_script(
-            text, powershell=powershell, exchange=exchange, catalog=catalog, functions=functions
+            script, powershell=powershell, exchange=exchange, catalog=catalog, functions=functions
         ):
             where = f" [PowerShell {powershell}{', Exchange ' + exchange if exchange else ''}]"
             line = f"{path}:{problem.line}:{problem.column}: {problem.kind}: {problem.message}"
@@ -66,17 +65,10 @@ def _prelude_functions(path: Path) -> list[str]:
     script = parse_script(prelude.read_text(encoding="utf-8-sig"))
     return [
         script.text_of(child)
-        for node in _nodes(script.root)
-        if node.type == "function_statement"
+        for node in script.nodes_of("function_statement")
         for child in node.named_children
         if child.type == "function_name"
     ]
-
-
-def _nodes(node: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
-    yield node
-    for child in node.children:
-        yield from _nodes(child)
 
 
 def _targets(header: ScriptHeader) -> list[tuple[str, str | None]]:

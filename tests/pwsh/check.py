@@ -8,24 +8,25 @@ from .catalog import LEVELS, Catalog
 from .commands import command_problems
 from .errors import CatalogError, ScriptProblem
 from .levels import language_problems
-from .parser import parse_script, syntax_problems
+from .parser import ParsedScript, syntax_problems
 
 __all__ = ["check_script"]
 
 
 def check_script(
-    text: str,
+    script: ParsedScript,
     *,
     powershell: str,
     exchange: str | None = None,
     catalog: Catalog | None = None,
     functions: Iterable[str] = (),
 ) -> list[ScriptProblem]:
-    """Problems of ``text`` on a host with this PowerShell level and these Exchange cmdlets loaded.
+    """Problems of ``script`` on a host with this PowerShell level and these Exchange cmdlets loaded.
 
     PowerShell parses the whole script before running any of it, so when there is a parse-time problem only those
     are returned (nothing else would be reached); otherwise the run-time problems, in source order.
-    ``functions`` names functions defined around the script (the payload's prelude and wrappers).
+    ``functions`` names functions defined around the script (the payload's prelude and wrappers). ``script`` comes
+    from ``parse_script``: a caller parses once and reads the same tree afterwards (the lab reads the arguments).
     """
     if powershell not in LEVELS:
         raise CatalogError(entry=powershell, reason=f"PowerShell level must be one of {', '.join(LEVELS)}")
@@ -34,7 +35,6 @@ def check_script(
         raise CatalogError(
             entry=exchange, reason=f"Exchange version must be one of {', '.join(catalog.exchange_versions)}"
         )
-    script = parse_script(text)
     syntax = syntax_problems(script, powershell=powershell)
     if syntax:
         return syntax

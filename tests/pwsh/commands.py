@@ -7,7 +7,7 @@ invocations (``& $command``, ``& { ... }``) cannot be resolved without running t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import tree_sitter
@@ -44,9 +44,7 @@ def command_problems(
     defined = {name.lower(): _ScriptFunction(name, None) for name in functions}
     functions_here = {**defined, **_script_functions(script)}
     found: list[ScriptProblem] = []
-    for node in _walk(script.root):
-        if node.type != "command":
-            continue
+    for node in script.nodes_of("command"):
         target = _static_name(script, node)
         if target is None:
             continue
@@ -226,9 +224,7 @@ def _ignore_action(
 def _script_functions(script: ParsedScript) -> dict[str, _ScriptFunction]:
     """Functions the script defines; an advanced one ([CmdletBinding()] or [Parameter()]) checks its parameter names."""
     functions: dict[str, _ScriptFunction] = {}
-    for node in _walk(script.root):
-        if node.type != "function_statement":
-            continue
+    for node in script.nodes_of("function_statement"):
         name_node = next((child for child in node.named_children if child.type == "function_name"), None)
         if name_node is None:
             continue
@@ -240,8 +236,8 @@ def _script_functions(script: ParsedScript) -> dict[str, _ScriptFunction]:
 def _advanced_parameters(script: ParsedScript, function: tree_sitter.Node) -> tuple[Parameter, ...] | None:
     declared: list[tree_sitter.Node] = []
     advanced = False
-    for node in _walk(function):
-        if node is not function and node.type == "function_statement":
+    for node in script.nodes_of("function_statement", "attribute_name", "script_parameter", within=function):
+        if node.type == "function_statement":
             break
         if node.type == "attribute_name" and script.text_of(node).lower() in ("cmdletbinding", "parameter"):
             advanced = True
@@ -255,9 +251,3 @@ def _advanced_parameters(script: ParsedScript, function: tree_sitter.Node) -> tu
         if variable is not None:
             names.append(Parameter(script.text_of(variable).lstrip("$")))
     return tuple(names)
-
-
-def _walk(node: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
-    yield node
-    for child in node.children:
-        yield from _walk(child)

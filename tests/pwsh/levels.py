@@ -8,7 +8,7 @@ are checked in commands.py, where the command is resolved.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import tree_sitter
 
@@ -37,10 +37,8 @@ def level_at_least(powershell: str, needed: str) -> bool:
 def language_problems(script: ParsedScript, *, powershell: str) -> list[ScriptProblem]:
     """Every construct of the script that the host's PowerShell does not have, worded as that host fails."""
     found: list[ScriptProblem] = []
-    for node in _walk(script.root):
-        check = _CHECKS.get(node.type)
-        if check is not None:
-            found.extend(check(script, node, powershell))
+    for node in script.nodes_of(*_CHECKS):
+        found.extend(_CHECKS[node.type](script, node, powershell))
     return found
 
 
@@ -239,9 +237,3 @@ _CHECKS: dict[str, _Check] = {
     "variable": _variable,
     "invokation_expression": _invocation,
 }
-
-
-def _walk(node: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
-    yield node
-    for child in node.children:
-        yield from _walk(child)

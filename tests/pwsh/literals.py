@@ -54,9 +54,7 @@ def arguments_of(script: ParsedScript, command: str) -> list[dict[str, object]]:
     """
     _require_parsed(script, command)
     found: list[dict[str, object]] = []
-    for node in _walk(script.root):
-        if node.type != "command":
-            continue
+    for node in script.nodes_of("command"):
         name_node = node.child_by_field_name("command_name")
         if name_node is None or script.text_of(name_node).lower() != command.lower():
             continue
@@ -73,8 +71,8 @@ def assigned_literal(script: ParsedScript, variable: str) -> object | None:
     _require_parsed(script, variable)
     wanted = "$" + variable.lstrip("$").lower()
     values: list[object] = []
-    for node in _walk(script.root):
-        if node.type != "assignment_expression" or len(node.named_children) < 3:
+    for node in script.nodes_of("assignment_expression"):
+        if len(node.named_children) < 3:
             continue
         left, operator, right = node.named_children[0], node.named_children[1], node.named_children[-1]
         if script.text_of(left).strip().lower() != wanted:
@@ -245,12 +243,6 @@ def _hash_value(script: ParsedScript, node: tree_sitter.Node, name: str) -> dict
                 raise _error(script, name, key_node, "hashtable key is not a string or integer literal")
             result[str(key_value)] = literal_value(script, value_node, name=name)
     return result
-
-
-def _walk(node: tree_sitter.Node):
-    yield node
-    for child in node.children:
-        yield from _walk(child)
 
 
 def _error(script: ParsedScript, name: str, node: tree_sitter.Node, reason: str) -> LiteralError:

@@ -9,6 +9,11 @@ position and every literal value is then read from the original text.
 from __future__ import annotations
 
 import bisect
+import collections
+import functools
+import operator
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import tree_sitter
@@ -33,22 +38,57 @@ _EQUIVALENTS = str.maketrans(
         "\u2015": "-",
     }
 )
+_LINE_BREAK = re.compile(r"\r\n?|\n")
 _LANGUAGE = tree_sitter.Language(tree_sitter_powershell.language())
+
+
+def _walk(node: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
+    """Every node under ``node`` (itself first), depth first, without recursion (payload trees are deep)."""
+    cursor = node.walk()
+    while True:
+        yield cursor.node
+        if cursor.goto_first_child():
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return
 
 
 @dataclass(frozen=True)
 class ParsedScript:
-    """A parsed script: the tree-sitter tree plus the original text, with character-based positions."""
+    """A parsed script: the tree-sitter tree plus the original text, with character-based positions.
+
+    ``_char_starts`` is None when the text is ASCII (byte offsets are character indexes).
+    """
 
     text: str
     normalized: str
     tree: tree_sitter.Tree
-    _char_starts: list[int] = field(repr=False)
+    _char_starts: list[int] | None = field(repr=False)
     _line_starts: list[int] = field(repr=False)
 
     @property
     def root(self) -> tree_sitter.Node:
         return self.tree.root_node
+
+    @functools.cached_property
+    def _nodes_by_type(self) -> dict[str, list[tuple[int, tree_sitter.Node]]]:
+        """Every node with its pre-order index, by type: the checks and the lab share one walk of the tree."""
+        index: dict[str, list[tuple[int, tree_sitter.Node]]] = collections.defaultdict(list)
+        for order, node in enumerate(_walk(self.root)):
+            index[node.type].append((order, node))
+        return index
+
+    def nodes_of(self, *types: str, within: tree_sitter.Node | None = None) -> list[tree_sitter.Node]:
+        """The nodes of these types in source order (pre-order, as a depth-first walk meets them); with ``within``,
+        only its descendants."""
+        entries = [entry for kind in set(types) for entry in self._nodes_by_type.get(kind, ())]
+        if len(types) > 1:
+            entries.sort(key=operator.itemgetter(0))
+        if within is None:
+            return [node for _, node in entries]
+        start, end = within.start_byte, within.end_byte
+        return [node for _, node in entries if start <= node.start_byte and node.end_byte <= end and node != within]
 
     def span(self, node: tree_sitter.Node) -> tuple[int, int]:
         return self._char_index(node.start_byte), self._char_index(node.end_byte)
@@ -72,23 +112,21 @@ class ParsedScript:
         return self.text[start:end].rstrip("\r\n")
 
     def _char_index(self, byte_offset: int) -> int:
-        return bisect.bisect_right(self._char_starts, byte_offset) - 1 if self._char_starts else 0
+        if self._char_starts is None:
+            return byte_offset
+        return bisect.bisect_right(self._char_starts, byte_offset) - 1
 
 
 def parse_script(text: str) -> ParsedScript:
     """Parse ``text``; never raises (syntax errors stay in the tree as ERROR / MISSING nodes)."""
     normalized = text.translate(_EQUIVALENTS)
     data = normalized.encode("utf-8", errors="surrogatepass")
-    char_starts: list[int] = []
-    offset = 0
-    for char in normalized:
-        char_starts.append(offset)
-        offset += len(char.encode("utf-8", errors="surrogatepass"))
-    char_starts.append(offset)
-    line_starts = [0]
-    for index, char in enumerate(text):
-        if char == "\n" or (char == "\r" and text[index + 1 : index + 2] != "\n"):
-            line_starts.append(index + 1)
+    char_starts: list[int] | None = None
+    if len(data) != len(normalized):
+        char_starts = [0]
+        for char in normalized:
+            char_starts.append(char_starts[-1] + len(char.encode("utf-8", errors="surrogatepass")))
+    line_starts = [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
     tree = tree_sitter.Parser(_LANGUAGE).parse(data)
     return ParsedScript(text, normalized, tree, char_starts, line_starts)
 

@@ -16,8 +16,6 @@ import tree_sitter
 
 from tests.pwsh.parser import ParsedScript
 
-from .syntax import walk
-
 __all__ = ["BootstrapShape", "PayloadDecodeError", "bootstrap_shape", "decode_payload"]
 
 # The .NET members of the data flow, lower case: decoding (Convert.FromBase64String, Encoding.UTF8.GetString) and
@@ -73,7 +71,7 @@ def _harmless(script: ParsedScript, command: tree_sitter.Node) -> bool:
 
 def bootstrap_shape(script: ParsedScript) -> BootstrapShape:
     shape = BootstrapShape()
-    for node in walk(script.root):
+    for node in script.nodes_of("member_name", "variable", "path_command_name_token", "command"):
         if node.type == "member_name":
             shape.members.add(script.text_of(node).lower())
         elif node.type == "variable":

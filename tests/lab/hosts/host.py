@@ -109,14 +109,14 @@ class SimulatedHost:
 
     def _run_script(self, text: str, stdin: bytes, work: Work) -> Outcome:
         level = self.spec.powershell_version
-        problems = check_script(text, powershell=level, catalog=self.catalog)
+        script = parse_script(text)
+        problems = check_script(script, powershell=level, catalog=self.catalog)
         failure = _first(problems, "parse") or _first(problems, "run")
         if failure is not None:
             return clixml_failure(failure, powershell=level)
         silent = _first(problems, "none")
         if silent is not None:
             raise LabNoModel(f"{silent.message} (line {silent.line})", line=silent.line)
-        script = parse_script(text)
         if bootstrap_shape(script).is_bootstrap:
             return self._run_payload(script, stdin, work)
         return run_plain_script(script, self.spec)
@@ -137,7 +137,7 @@ class SimulatedHost:
             raise LabNoModel("a payload without the host channel's prelude")
         shell = exchange_shell_load(script, self.spec)
         exchange = self.spec.exchange_version if shell.loaded else None
-        problems = check_script(payload, powershell=level, exchange=exchange, catalog=self.catalog)
+        problems = check_script(script, powershell=level, exchange=exchange, catalog=self.catalog)
         parse_failure = _first(problems, "parse")
         if parse_failure is not None:
             return clixml_failure(_new_script_block_failure(bootstrap, parse_failure), powershell=level)

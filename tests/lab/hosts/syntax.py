@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import tree_sitter
 
 from tests.pwsh.parser import ParsedScript
 
-__all__ = ["Invocation", "function_parameters", "header_operations", "invocations", "throw_line", "walk"]
+__all__ = ["Invocation", "function_parameters", "header_operations", "invocations", "throw_line"]
 
 _HEADER = re.compile(r"^#\s*operation:\s*(\S+)\s*$", re.IGNORECASE | re.MULTILINE)
 
@@ -33,24 +32,10 @@ class Invocation:
         return None
 
 
-def walk(node: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
-    """Every node under ``node`` (itself first), depth first, without recursion (payload trees are deep)."""
-    cursor = node.walk()
-    while True:
-        yield cursor.node
-        if cursor.goto_first_child():
-            continue
-        while not cursor.goto_next_sibling():
-            if not cursor.goto_parent():
-                return
-
-
 def invocations(script: ParsedScript, command: str) -> list[Invocation]:
     """Every call of ``command`` (case-insensitive) in source order, values left unevaluated."""
     found = []
-    for node in walk(script.root):
-        if node.type != "command":
-            continue
+    for node in script.nodes_of("command"):
         name = node.child_by_field_name("command_name")
         if name is None or script.text_of(name).lower() != command.lower():
             continue
@@ -68,11 +53,10 @@ def invocations(script: ParsedScript, command: str) -> list[Invocation]:
 
 
 def _function(script: ParsedScript, name: str) -> tree_sitter.Node | None:
-    for node in walk(script.root):
-        if node.type == "function_statement":
-            name_node = next((child for child in node.children if child.type == "function_name"), None)
-            if name_node is not None and script.text_of(name_node).lower() == name.lower():
-                return node
+    for node in script.nodes_of("function_statement"):
+        name_node = next((child for child in node.children if child.type == "function_name"), None)
+        if name_node is not None and script.text_of(name_node).lower() == name.lower():
+            return node
     return None
 
 
@@ -81,16 +65,15 @@ def function_parameters(script: ParsedScript, name: str) -> list[str] | None:
     function = _function(script, name)
     if function is None:
         return None
-    for node in walk(function):
-        if node.type == "param_block":
-            return [
-                script.text_of(variable)[1:]
-                for parameter in walk(node)
-                if parameter.type == "script_parameter"
-                for variable in parameter.children
-                if variable.type == "variable"
-            ]
-    return []
+    blocks = script.nodes_of("param_block", within=function)
+    if not blocks:
+        return []
+    return [
+        script.text_of(variable)[1:]
+        for parameter in script.nodes_of("script_parameter", within=blocks[0])
+        for variable in parameter.children
+        if variable.type == "variable"
+    ]
 
 
 def throw_line(script: ParsedScript, function: str) -> int | None:
@@ -98,10 +81,8 @@ def throw_line(script: ParsedScript, function: str) -> int | None:
     node = _function(script, function)
     if node is None:
         return None
-    for child in walk(node):
-        if child.type == "throw":
-            return script.position(child)[0]
-    return None
+    throws = script.nodes_of("throw", within=node)
+    return script.position(throws[0])[0] if throws else None
 
 
 def header_operations(text: str) -> list[str]:

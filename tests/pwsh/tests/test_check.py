@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.pwsh import Catalog, check_script
+from tests.pwsh import Catalog, check_script, parse_script
 
 NOT_RECOGNIZED_2 = (
     "The term '{}' is not recognized as the name of a cmdlet, function, script file, or operable program. "
@@ -223,7 +223,7 @@ PROBLEMS = [
 
 @pytest.mark.parametrize(("text", "powershell", "exchange", "expected"), PROBLEMS)
 def test_check_script(catalog: Catalog, text: str, powershell: str, exchange: str | None, expected: list) -> None:
-    problems = check_script(text, powershell=powershell, exchange=exchange, catalog=catalog)
+    problems = check_script(parse_script(text), powershell=powershell, exchange=exchange, catalog=catalog)
     found = [(p.kind, p.line, p.column, p.message, p.fqid, p.category) for p in problems]
     assert found == expected
 
@@ -238,12 +238,12 @@ def test_check_script(catalog: Catalog, text: str, powershell: str, exchange: st
     ],
 )
 def test_when_the_host_reports_it(catalog: Catalog, text: str, when: str) -> None:
-    (problem,) = check_script(text, powershell="2.0", catalog=catalog)
+    (problem,) = check_script(parse_script(text), powershell="2.0", catalog=catalog)
     assert problem.when == when
 
 
 def test_problem_names_command_and_parameter(catalog: Catalog) -> None:
-    (problem,) = check_script("gci -Bogus 1", powershell="2.0", catalog=catalog)
+    (problem,) = check_script(parse_script("gci -Bogus 1"), powershell="2.0", catalog=catalog)
     assert (problem.command, problem.parameter, problem.source_line) == ("Get-ChildItem", "Bogus", "gci -Bogus 1")
 
 
@@ -252,4 +252,4 @@ def test_unknown_targets_are_refused(catalog: Catalog, powershell: str, exchange
     from tests.pwsh import CatalogError
 
     with pytest.raises(CatalogError):
-        check_script("Get-Item 'x'", powershell=powershell, exchange=exchange, catalog=catalog)
+        check_script(parse_script("Get-Item 'x'"), powershell=powershell, exchange=exchange, catalog=catalog)

@@ -6,11 +6,11 @@ import re
 
 import pytest
 
-from tests.pwsh import check_script, format_error_clixml, format_error_text
+from tests.pwsh import check_script, format_error_clixml, format_error_text, parse_script
 
 
 def _problem(text: str, powershell: str = "2.0"):
-    (problem,) = check_script(text, powershell=powershell)
+    (problem,) = check_script(parse_script(text), powershell=powershell)
     return problem
 
 

@@ -63,7 +63,7 @@ def test_single_typographic_quote_ends_the_string_as_powershell_reads_it() -> No
     text = "Invoke-ExumOperation -Name 'it\u2019s'"
     with pytest.raises(LiteralError, match="syntax error"):
         arguments_of(parse_script(text), "Invoke-ExumOperation")
-    (problem,) = check_script(text, powershell="2.0")
+    (problem,) = check_script(parse_script(text), powershell="2.0")
     assert (problem.kind, problem.message, problem.column) == ("syntax", "The string is missing the terminator: '.", 33)
 
 
