@@ -20,6 +20,7 @@ from ansible.errors import AnsibleConnectionFailure
 
 from ._clixml import decode_stderr, parse_error_text
 from ._exchange import ExchangeProfile
+from ._ps_compact import compact_lines
 from ._quote import quote_arguments, quote_string
 
 __all__ = [
@@ -108,20 +109,21 @@ class HostProtocolError(HostChannelError):
 
 @dataclass(frozen=True)
 class Payload:
-    """The script sent on stdin, and where each part starts (1-based payload line) to place error lines."""
+    """The script sent on stdin, and where each of its lines comes from, to place error lines in the host scripts.
+
+    ``origins[n - 1]`` is ``(script, line)`` for payload line ``n``: a host script's file name and its line in that
+    file, or ``("payload", n)`` for a line the channel wrote itself.
+    """
 
     text: str
-    parts: tuple[tuple[int, str], ...]
+    origins: tuple[tuple[str, int], ...]
 
     def locate(self, line: int | None) -> str | None:
         """``root_trust.ps1 line 12`` for a payload line, or None when unknown."""
-        if line is None or line < 1:
+        if line is None or not 1 <= line <= len(self.origins):
             return None
-        name, start = None, 1
-        for first, part in self.parts:
-            if first <= line:
-                name, start = part, first
-        return f"{name} line {line - start + 1}" if name else None
+        name, number = self.origins[line - 1]
+        return f"{name} line {number}"
 
 
 def _script(name: str) -> str:
@@ -136,7 +138,10 @@ def build_payload(
     exchange_shell: str = "snapin",
     exchange_fqdn: str | None = None,
 ) -> Payload:
-    """Prelude, operation name, Exchange loader, fragment and operation functions, one invocation line."""
+    """Prelude, operation name, Exchange loader, fragment and operation functions, one invocation line.
+
+    Host scripts travel without their comment and blank lines (``_ps_compact``); each keeps its ``# operation:`` line.
+    """
     chunks: list[tuple[str | None, str]] = [("prelude.ps1", _script("prelude.ps1"))]
     chunks.append((None, f"$ExumOperationName = {quote_string(operation)}"))
     fragment_function = _FRAGMENTS.get(operation)
@@ -153,11 +158,17 @@ def build_payload(
     invocation = " ".join(filter(None, ["Invoke-ExumOperation", quote_arguments(arguments)]))
     chunks.append((None, f"Write-ExumResult ({invocation})"))
     lines: list[str] = []
-    parts: list[tuple[int, str]] = []
+    origins: list[tuple[str, int]] = []
     for name, text in chunks:
-        parts.append((len(lines) + 1, name or "payload"))
-        lines.extend(text.replace("\r\n", "\n").rstrip("\n").split("\n"))
-    return Payload(text="\r\n".join(lines) + "\r\n", parts=tuple(parts))
+        if name is None:
+            for line in text.split("\n"):
+                lines.append(line)
+                origins.append(("payload", len(lines)))
+            continue
+        for number, line in compact_lines(text):
+            lines.append(line)
+            origins.append((name, number))
+    return Payload(text="\r\n".join(lines) + "\r\n", origins=tuple(origins))
 
 
 def encode_stdin(payload: str) -> bytes:

@@ -11,22 +11,33 @@ $ErrorActionPreference = 'Stop'
 $ExumResultMarker = '@@EXUM_RESULT@@'
 $ExumInvariant = [System.Globalization.CultureInfo]::InvariantCulture
 
+# A character JSON output must escape: outside printable ASCII, or " or \. Case-sensitive matching (-cmatch), so no
+# case folding can map a non-ASCII character into the allowed ranges.
+$ExumJsonEscaped = '[^\x20\x21\x23-\x5B\x5D-\x7E]+'
+
 function ConvertTo-ExumJsonString([string] $Text) {
+    # Most values (names, thumbprints, base64 DER) need no escape: one regular expression test instead of a loop per
+    # character, which PowerShell 1.0/2.0 run slowly. Otherwise the clean runs between escaped ones are copied whole.
+    if ($Text -cnotmatch $ExumJsonEscaped) { return ('"' + $Text + '"') }
     $builder = New-Object System.Text.StringBuilder
     [void]$builder.Append('"')
-    foreach ($character in $Text.ToCharArray()) {
-        $code = [int]$character
-        if ($code -eq 34) {
-            [void]$builder.Append('\"')
-        } elseif ($code -eq 92) {
-            [void]$builder.Append('\\')
-        } elseif ($code -lt 32 -or $code -gt 126) {
-            [void]$builder.Append('\u')
-            [void]$builder.Append($code.ToString('x4', $ExumInvariant))
-        } else {
-            [void]$builder.Append($character)
+    $start = 0
+    foreach ($match in [regex]::Matches($Text, $ExumJsonEscaped)) {
+        if ($match.Index -gt $start) { [void]$builder.Append($Text, $start, $match.Index - $start) }
+        foreach ($character in $match.Value.ToCharArray()) {
+            $code = [int]$character
+            if ($code -eq 34) {
+                [void]$builder.Append('\"')
+            } elseif ($code -eq 92) {
+                [void]$builder.Append('\\')
+            } else {
+                [void]$builder.Append('\u')
+                [void]$builder.Append($code.ToString('x4', $ExumInvariant))
+            }
         }
+        $start = $match.Index + $match.Length
     }
+    if ($start -lt $Text.Length) { [void]$builder.Append($Text, $start, $Text.Length - $start) }
     [void]$builder.Append('"')
     $builder.ToString()
 }

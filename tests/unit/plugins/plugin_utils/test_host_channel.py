@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import typing as t
+from pathlib import Path
 
 import pytest
 from ansible.errors import AnsibleConnectionFailure, AnsibleError
@@ -15,6 +16,8 @@ from ansible_collections.exchange_um.certificates.plugins.plugin_utils._exchange
 
 SECRET = "Pa$$w0rd'\u2019`$(x)"
 CMD_LIMIT = 8191  # cmd.exe's command-line limit (winrm-protocol.md)
+
+SCRIPTS = Path(channel.__file__).parent / "host_scripts"
 
 
 class RecordingConnection:
@@ -143,7 +146,7 @@ def test_payload_layout(operation: str, version: str | None, loader: str | None,
     assert lines[-2] == "Write-ExumResult (Invoke-ExumOperation -State 'present')"
     snapins = [line for line in lines if line.startswith("Add-PSSnapin")]
     assert snapins == ([f"Add-PSSnapin -Name '{loader}' -ErrorAction Stop"] if loader else [])
-    names = [name for _, name in payload.parts]
+    names = list(dict.fromkeys(name for name, _ in payload.origins))
     assert names[0] == "prelude.ps1"
     assert f"{operation}.ps1" in names
     assert (fragment in names) if fragment else not any(name.count(".") == 2 for name in names)
@@ -163,10 +166,19 @@ def test_remote_shell_loader_for_2013() -> None:
 
 def test_locate_maps_payload_lines_to_script_lines() -> None:
     payload = channel.build_payload(operation="root_trust", arguments={}, exchange=None)
-    start = dict((name, first) for first, name in payload.parts)["root_trust.ps1"]
-    assert payload.locate(start + 9) == "root_trust.ps1 line 10"
-    assert payload.locate(2) == "prelude.ps1 line 2"
-    assert payload.locate(None) is None
+    lines = payload.text.split("\r\n")
+    script = (SCRIPTS / "root_trust.ps1").read_text().split("\n")
+    assert len(payload.origins) == len(lines) - 1
+    for number, (name, source_line) in enumerate(payload.origins, start=1):
+        location = payload.locate(number)
+        assert location == f"{name} line {source_line}"
+        if name == "root_trust.ps1":
+            # The payload line is the script's line without its indentation.
+            assert lines[number - 1] == script[source_line - 1].lstrip()
+    first = [name for name, _ in payload.origins].index("root_trust.ps1") + 1
+    assert payload.locate(first) == "root_trust.ps1 line 1"
+    assert payload.locate(len(lines) - 1) == f"payload line {len(lines) - 1}"
+    assert payload.locate(None) is None and payload.locate(0) is None and payload.locate(len(lines)) is None
 
 
 TRAPPED = {
@@ -220,12 +232,12 @@ def test_error_mapping(
 
 def test_trapped_error_names_the_script_line() -> None:
     payload = channel.build_payload(operation="root_trust", arguments={}, exchange=None)
-    start = dict((name, first) for first, name in payload.parts)["root_trust.ps1"]
-    document = {"ok": False, "error": {**TRAPPED["error"], "line": start + 4}}
+    line = payload.origins.index(("root_trust.ps1", 10)) + 1
+    document = {"ok": False, "error": {**TRAPPED["error"], "line": line}}
     with pytest.raises(channel.HostOperationError) as caught:
         channel.parse_result(operation="root_trust", rc=1, stdout=result_line(document), stderr=b"", payload=payload)
-    assert caught.value.location == "root_trust.ps1 line 5"
-    assert "root_trust.ps1 line 5" in str(caught.value)
+    assert caught.value.location == "root_trust.ps1 line 10"
+    assert "root_trust.ps1 line 10" in str(caught.value)
     assert "Access to the store is denied." in str(caught.value)
 
 
