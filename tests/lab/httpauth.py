@@ -19,29 +19,45 @@ import spnego.exceptions
 
 @dataclass(frozen=True)
 class Account:
+    """A domain account: NetBIOS domain (``CONTOSO``), sAMAccountName, password and the domain's DNS name."""
+
     domain: str
     user: str
     password: str
+    dns_domain: str = "contoso.lab"
+
+    @property
+    def upn(self) -> str:
+        """The implicit user principal name, sAMAccountName@DNS domain name (every domain account has it)."""
+        return f"{self.user}@{self.dns_domain}"
 
     def matches(self, name: str) -> bool:
-        """Accept ``user``, ``DOMAIN\\user`` and ``user@domain`` the way Windows does (case-insensitive)."""
+        """Accept ``user``, ``DOMAIN\\user`` and the UPN ``user@dns.domain`` the way Windows does (case-insensitive)."""
         name = name.lower()
         user, domain = self.user.lower(), self.domain.lower()
         if "\\" in name:
             got_domain, _, got_user = name.partition("\\")
             return got_user == user and got_domain in (domain, domain.split(".")[0])
         if "@" in name:
-            got_user, _, got_domain = name.partition("@")
-            return got_user == user and got_domain.split(".")[0] == domain.split(".")[0]
+            return name == self.upn.lower()
         return name == user
 
 
 def install_ntlm_users(path: Path, accounts: Iterable[Account]) -> None:
-    """Write the ``DOMAIN:USER:PASSWORD`` file pyspnego's NTLM acceptor reads and point it there."""
+    """Write the ``DOMAIN:USER:PASSWORD`` file pyspnego's NTLM acceptor reads and point it there.
+
+    The acceptor looks a logon up by the AUTHENTICATE message's user name and domain name (case-insensitive, both
+    must match a line). A client that logs on with a UPN sends the whole UPN as the user name and an empty domain
+    (MS-NLMP 2.2.1.3 leaves DomainName empty for it; LogonUser: "If you use the UPN format, User@DNSDomainName, the
+    lpszDomain parameter must be NULL"; gssapi/gss-ntlmssp#45 has the capture against Windows), and Windows accepts
+    it, so each account also gets a line with an empty domain and its UPN as the user name. A user name without a
+    domain is accepted as a user of the server's domain.
+    """
     lines = []
     for account in accounts:
         lines.append(f"{account.domain}:{account.user}:{account.password}")
         lines.append(f":{account.user}:{account.password}")
+        lines.append(f":{account.upn}:{account.password}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     os.environ["NTLM_USER_FILE"] = str(path)
 
@@ -118,5 +134,11 @@ class ConnectionAuth:
             return AuthResult(
                 False, [("WWW-Authenticate", f"{header_scheme} {base64.b64encode(answer or b'').decode()}")]
             )
-        self.principal = self.context.client_principal
+        self.principal = self._principal_of(self.context.client_principal or "")
         return AuthResult(True, principal=self.principal)
+
+    def _principal_of(self, logon: str) -> str:
+        """``DOMAIN\\user`` of the account behind a logon name, however it was written (Windows resolves a UPN or a
+        bare user name to the account; the CA records the requester as ``DOMAIN\\user``)."""
+        account = next((account for account in self._accounts if account.matches(logon)), None)
+        return f"{account.domain}\\{account.user}" if account is not None else logon
