@@ -2,7 +2,9 @@
 
 Host scripts return each certificate's DER; the controller derives names, SANs and roles from it with
 ``cryptography`` (no localized ``Format()`` text, no ASN.1 parsing in PowerShell 1.0) and drops the DER, so the fact
-stays small. Every host module reads this one shape (docs/architecture.md, "Operation results").
+stays small. Subjects and issuers are written as Windows shows them (``windows_name``) for entries read from the
+host and for entries the controller adds after a change alike. Every host module reads this one shape
+(docs/architecture.md, "Operation results").
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import copy
 import typing as t
 from collections.abc import Iterable, Mapping
 
-from ._x509 import describe, load_certificates
+from ._x509 import describe, load_certificates, windows_name
 
 if t.TYPE_CHECKING:  # annotations only: ansible-test's import check runs without cryptography
     from cryptography import x509
@@ -39,11 +41,18 @@ def fact_from_task_vars(task_vars: Mapping[str, t.Any]) -> dict[str, t.Any] | No
     return dict(snapshot) if isinstance(snapshot, Mapping) and isinstance(snapshot.get("stores"), Mapping) else None
 
 
+def _derived(cert: x509.Certificate) -> dict[str, t.Any]:
+    """What the controller reads from the DER: names as Windows shows them, whatever the host printed, and roles."""
+    described = describe(cert)
+    names = {"subject": windows_name(cert.subject), "issuer": windows_name(cert.issuer)}
+    return {**names, **{key: described[key] for key in _DERIVED}}
+
+
 def certificate_entry(cert: x509.Certificate, *, has_private_key: bool = False, friendly_name: str = "") -> dict:
     """A store entry for a certificate known on the controller (one the collection just added)."""
     described = describe(cert)
-    entry = {key: described[key] for key in ("thumbprint", "subject", "issuer", "serial_number")}
-    entry.update({key: described[key] for key in ("not_before", "not_after", *_DERIVED)})
+    entry = {key: described[key] for key in ("thumbprint", "serial_number", "not_before", "not_after")}
+    entry.update(_derived(cert))
     entry.update({"has_private_key": has_private_key, "friendly_name": friendly_name})
     return entry
 
@@ -53,8 +62,7 @@ def _enrich(entry: Mapping[str, t.Any]) -> dict[str, t.Any]:
     der = entry.get("der")
     if isinstance(der, str) and der:
         [cert] = load_certificates(base64.b64decode(der))
-        described = describe(cert)
-        result.update({key: described[key] for key in _DERIVED})
+        result.update(_derived(cert))
     return result
 
 

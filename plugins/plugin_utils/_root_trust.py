@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from ._host_facts import TRUST_STORES, apply_store_changes, store_thumbprints
-from ._x509 import CertificateError, build_chain, load_certificates, role, thumbprint, to_der_base64
+from ._x509 import CertificateError, build_chain, load_certificates, role, thumbprint, to_der_base64, windows_name
 
 if t.TYPE_CHECKING:  # annotations only: ansible-test's import check runs without cryptography
     from cryptography import x509
@@ -101,7 +101,7 @@ def classify(certificates: Mapping[str, x509.Certificate]) -> tuple[list[str], l
         kind = role(cert)
         if kind == "leaf":
             raise RootTrustError(
-                f"{cert.subject.rfc4514_string()} ({print_}) is not a CA certificate: it belongs in no trust store. "
+                f"{windows_name(cert.subject)} ({print_}) is not a CA certificate: it belongs in no trust store. "
                 "Give the CA certificates (for example ca_certificate's chain), not a server certificate.",
                 reason="not_ca",
                 thumbprint=print_,

@@ -50,6 +50,7 @@ __all__ = [
     "thumbprint",
     "to_der_base64",
     "to_pem",
+    "windows_name",
 ]
 
 _MAX_CHAIN_DEPTH = 10
@@ -63,6 +64,27 @@ _PKCS7_LABELS = {b"PKCS7", b"PKCS #7 SIGNED DATA", b"CMS"}
 # Separators people paste along with a thumbprint: spaces (the Windows dialog groups by two), colons (openssl),
 # and invisible format characters such as the U+200E mark the Windows certificate dialog puts in front.
 _THUMBPRINT_SEPARATORS = {":"}
+# X.500 key names CryptoAPI writes for CERT_X500_NAME_STR (CertNameToStr; the keys CertStrToName accepts, first
+# spelling), which X509Certificate2.Subject/Issuer and the Cert: drive show; any other attribute is "OID.<dotted>".
+_WINDOWS_KEYS = {
+    "2.5.4.3": "CN",
+    "2.5.4.7": "L",
+    "2.5.4.10": "O",
+    "2.5.4.11": "OU",
+    "1.2.840.113549.1.9.1": "E",
+    "2.5.4.6": "C",
+    "2.5.4.8": "S",
+    "2.5.4.9": "STREET",
+    "2.5.4.12": "T",
+    "2.5.4.42": "G",
+    "2.5.4.43": "I",
+    "2.5.4.4": "SN",
+    "0.9.2342.19200300.100.1.25": "DC",
+    "2.5.4.5": "SERIALNUMBER",
+}
+# CertNameToStr quotes a value that is empty, has leading or trailing white space, or holds one of these; a quote
+# inside a quoted value is doubled.
+_QUOTED_CHARACTERS = frozenset(',+="\n<>#;')
 
 
 class CertificateError(Exception):
@@ -179,6 +201,29 @@ def matches_pin(cert: x509.Certificate, pins: Iterable[str]) -> bool:
         if digits == (sha1 if len(digits) == 40 else sha256):
             return True
     return False
+
+
+def windows_name(name: x509.Name) -> str:
+    """A name as Windows shows it (``X509Certificate2.Subject``, ``Get-ChildItem Cert:\\``): most specific RDN first,
+    ``, `` between RDNs, `` + `` inside one, CryptoAPI's X.500 keys, values in double quotes when needed."""
+    rdns = []
+    for rdn in reversed(name.rdns):
+        attributes = []
+        for attribute in rdn:
+            key = _WINDOWS_KEYS.get(attribute.oid.dotted_string, f"OID.{attribute.oid.dotted_string}")
+            attributes.append(f"{key}={_windows_value(attribute.value)}")
+        rdns.append(" + ".join(attributes))
+    return ", ".join(rdns)
+
+
+def _windows_value(value: str | bytes) -> str:
+    if isinstance(value, bytes):
+        # Only x500UniqueIdentifier (a BIT STRING) reads as bytes; CertNameToStr writes such values in hex after "#".
+        # CA names do not use it, and whether Windows includes the unused-bits octet is not confirmed here.
+        return "#" + value.hex().upper()
+    if not value or value != value.strip() or any(char in _QUOTED_CHARACTERS for char in value):
+        return '"' + value.replace('"', '""') + '"'
+    return value
 
 
 # -- signatures, roles, chains ---------------------------------------------------------------------------------------

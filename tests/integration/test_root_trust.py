@@ -122,6 +122,43 @@ def test_fact_spares_the_host_call(lab: Any, playbook_runner: Callable[[Any], Ca
         assert commands(lab, host) == 1
 
 
+INFO_TRUST_INFO = """
+- hosts: exchange_um
+  gather_facts: false
+  tasks:
+    - name: info
+      exchange_um.certificates.exchange_info:
+    - name: trust
+      exchange_um.certificates.root_trust:
+        path: "{{ exchange_um_ca_bundle }}"
+    - name: reread
+      exchange_um.certificates.exchange_info:
+"""
+
+
+def test_fact_after_a_change_reads_like_the_host(
+    lab: Any, playbook_runner: Callable[[Any], Callable[..., Any]]
+) -> None:
+    """The entries root_trust adds to the fact equal what exchange_info then reads from the host, names included."""
+    run = playbook_runner(lab)
+    assert run(TRUST, extra_vars={"wanted": "absent"}).rc == 0
+    result = run(INFO_TRUST_INFO)
+    assert result.rc == 0, result.stdout
+    added = {lab.info["adcs"]["root_thumbprint"]: "Root", lab.info["adcs"]["ca_thumbprint"]: "CA"}
+    for host in HOSTS:
+        trust = result.task(host, "trust")
+        assert trust["changed"] is True
+        fact = trust["ansible_facts"]["exchange_um_host"]["stores"]
+        reread = result.task(host, "reread")["stores"]
+        for thumbprint, store in added.items():
+            [in_fact] = [entry for entry in fact[store] if entry["thumbprint"] == thumbprint]
+            [on_host] = [entry for entry in reread[store] if entry["thumbprint"] == thumbprint]
+            assert in_fact == on_host
+            # Windows' own form: ", " between RDNs, most specific first.
+            assert in_fact["subject"].startswith("CN=") and ", DC=" in in_fact["subject"]
+        assert [entry["thumbprint"] for entry in fact["Root"]] == [entry["thumbprint"] for entry in reread["Root"]]
+
+
 @pytest.fixture(scope="module")
 def leaf_pem(tmp_path_factory: pytest.TempPathFactory) -> Path:
     now = dt.datetime.now(dt.timezone.utc)

@@ -10,7 +10,8 @@ import sys
 
 import pytest
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils import _x509 as x509h
-from cryptography.hazmat.primitives import serialization
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
@@ -375,3 +376,70 @@ def test_without_cryptography_the_message_says_what_to_install() -> None:
     )
     assert done.stdout.startswith("False missing_dependency "), done.stderr
     assert "pip install 'cryptography>=42'" in done.stdout
+
+
+# -- names as Windows shows them -------------------------------------------------------------------------------------
+
+_N = x509.NameOID
+
+
+@pytest.mark.parametrize(
+    ("rdns", "expected"),
+    [
+        ([[(_N.COMMON_NAME, "Contoso Root CA")]], "CN=Contoso Root CA"),
+        (
+            [[(_N.DOMAIN_COMPONENT, "lab")], [(_N.DOMAIN_COMPONENT, "contoso")], [(_N.COMMON_NAME, "Contoso CA")]],
+            "CN=Contoso CA, DC=contoso, DC=lab",
+        ),
+        (
+            [
+                [(_N.COUNTRY_NAME, "US")],
+                [(_N.STATE_OR_PROVINCE_NAME, "WA")],
+                [(_N.LOCALITY_NAME, "Redmond")],
+                [(_N.ORGANIZATION_NAME, "Contoso")],
+                [(_N.ORGANIZATIONAL_UNIT_NAME, "PKI")],
+                [(_N.STREET_ADDRESS, "1 Main St")],
+                [(_N.EMAIL_ADDRESS, "pki@contoso.lab")],
+                [(_N.SERIAL_NUMBER, "42")],
+                [(_N.TITLE, "CA")],
+                [(_N.GIVEN_NAME, "Kim")],
+                [(_N.SURNAME, "Abercrombie")],
+                [(_N.INITIALS, "K")],
+            ],
+            "I=K, SN=Abercrombie, G=Kim, T=CA, SERIALNUMBER=42, E=pki@contoso.lab, STREET=1 Main St, OU=PKI, "
+            "O=Contoso, L=Redmond, S=WA, C=US",
+        ),
+        ([[(_N.ORGANIZATION_NAME, "Contoso, Ltd")]], 'O="Contoso, Ltd"'),
+        ([[(_N.COMMON_NAME, 'The "best" CA')]], 'CN="The ""best"" CA"'),
+        ([[(_N.COMMON_NAME, " padded")]], 'CN=" padded"'),
+        ([[(_N.LOCALITY_NAME, "")]], 'L=""'),
+        ([[(_N.COMMON_NAME, "a+b")]], 'CN="a+b"'),
+        ([[(_N.COMMON_NAME, "a=b;c")]], 'CN="a=b;c"'),
+        ([[(_N.COMMON_NAME, "#1 <CA>")]], 'CN="#1 <CA>"'),
+        ([[(_N.COMMON_NAME, "two  spaces")]], "CN=two  spaces"),
+        ([[(_N.COMMON_NAME, "Zertifizierungsstelle Köln")]], "CN=Zertifizierungsstelle Köln"),
+        ([[(_N.COMMON_NAME, "a\\b")]], "CN=a\\b"),
+        ([[(x509.ObjectIdentifier("2.5.4.97"), "VATDE-123")]], "OID.2.5.4.97=VATDE-123"),
+        # CERT_NAME_STR_REVERSE_FLAG reverses the RDNs, not the attributes inside one (DER SET OF order).
+        ([[(_N.ORGANIZATIONAL_UNIT_NAME, "PKI"), (_N.COMMON_NAME, "CA")]], "CN=CA + OU=PKI"),
+    ],
+)
+def test_windows_name(rdns: list[list[tuple[x509.ObjectIdentifier, str]]], expected: str) -> None:
+    """Names are read back from a certificate's DER, as the fact reads them."""
+    name = x509.Name(
+        [x509.RelativeDistinguishedName([x509.NameAttribute(oid, value) for oid, value in rdn]) for rdn in rdns]
+    )
+    key = ec_key()
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(NOW)
+        .not_valid_after(NOW + dt.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    read = x509.load_der_x509_certificate(cert.public_bytes(DER))
+    assert x509h.windows_name(read.subject) == expected
+    assert x509h.windows_name(read.issuer) == expected
