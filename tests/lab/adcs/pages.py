@@ -1,8 +1,11 @@
 """HTML pages of the certsrv site, with the structural anchors of certsrv-protocol.md in every language.
 
-Anchors kept identical across locales: ``var nRenewals=N;``, ``certnew.cer?ReqID=N&``, the element ids
-``locPageTitle`` and ``locDenied``, hex error codes, and the ``Disposition message:`` / ``LastStatus:`` rows followed
-by CRLF and two tabs (their labels are localized, as the whole page is).
+Anchors kept identical across locales: ``var nRenewals=N;``, ``certnew.cer?ReqID=N&``, the element ids of the ASP
+pages, hex error codes, the numeric disposition, and the ``Disposition message:`` / ``LastStatus:`` rows followed by
+CRLF and two tabs (their labels are localized, as the whole page is).
+
+The result pages follow the ASP sources of certsrv (Windows Server 2003, ds/security/services/ca/certweb in the public
+selfrender/Windows-Server-2003 repository): certrspn.asp (pending), certrsdn.asp (denied), certrser.asp (error).
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ __all__ = [
 ]
 
 CRLF = "\r\n"
+# certrser.asp names only CR_DISP_INCOMPLETE (0) and CR_DISP_ERROR (1); every other code shows as "(unknown)".
+_DISPOSITION_NAMES = {0: ("locDispIncomplete", "disp_incomplete"), 1: ("locDispError", "disp_error")}
 
 
 def disposition_message(outcome: Outcome, locale: str) -> str:
@@ -144,44 +149,82 @@ def issued_page(locale: str, ca_name: str, request_id: int, *, internet_explorer
     return _page(locale, ca_name, texts["issued_title"], body, head=head)
 
 
-def pending_page(locale: str, ca_name: str, request_id: int) -> str:
+def pending_page(locale: str, ca_name: str, request_id: int, *, check_pending: bool = False) -> str:
+    """certrspn.asp: after a new request ``ID=locInfoNewReq`` and ``ID=locInfoReqID`` (the request id); when a
+    pending request is checked (``Mode=chkpnd``) ``ID=locInfoChkPnd`` instead, and the id only in the form that removes
+    the request from the browser's list."""
     texts = TEXTS[locale]
-    body = [f"<P ID=locPageDesc> {texts['pending_desc']}", f"<P> {texts['request_id'].format(id=request_id)}"]
+    if check_pending:
+        body = [f"<P ID=locInfoChkPnd> {texts['chkpnd_desc']} </P>"]
+    else:
+        body = [
+            f"<P ID=locInfoNewReq> {texts['pending_desc']} </P>",
+            "",
+            "<P ID=locInfoReqID>",
+            texts["request_id"].format(id=request_id),
+            "</P>",
+        ]
+    body += ["", f"<P ID=locInstructions> {texts['pending_instructions']}</P>"]
+    if check_pending:
+        body += [
+            '<Form Action="certrmpn.asp" Method=Post>',
+            '<Input Type=Hidden Name=Action Value="rmpn">',
+            f'<Input Type=Hidden Name=ReqID Value="{request_id}">',
+            f'<P><Input ID=locBtnRemove Type=Submit Value="{texts["remove"]}"> - {texts["remove_desc"]}',
+            "</Form>",
+        ]
     return _page(locale, ca_name, texts["pending_title"], body)
 
 
 def denied_page(locale: str, ca_name: str, request: Request) -> str:
-    """Denied: ``ID=locDenied``, ``Your Request Id is N.`` and ``The disposition message is "..."``."""
+    """certrsdn.asp: ``ID=locDenied``, then ``ID=locInfoReqIDandReason`` with ``Your Request Id is N.`` and
+    ``The disposition message is "..."``."""
     texts = TEXTS[locale]
     message = html.escape(disposition_message(request.outcome, locale))
     body = [
-        f"<P ID=locDenied> {texts['denied_desc']}",
-        f"<P> {texts['request_id'].format(id=request.id)} {texts['disposition_is'].format(message=message)}",
-        f"<P ID=locContactAdmin> {texts['contact_admin']}",
+        f"<P ID=locDenied> {texts['denied_desc']} </P>",
+        "",
+        "<P ID=locInfoReqIDandReason>",
+        f"{texts['request_id'].format(id=request.id)} {texts['disposition_is'].format(message=message)}",
+        "</P>",
+        "",
+        f"<P ID=locContactAdmin>{texts['contact_admin']}",
+        "</P>",
     ]
     return _page(locale, ca_name, texts["denied_title"], body)
 
 
-def page_for(locale: str, ca_name: str, request: Request, *, internet_explorer: bool) -> str:
-    """The certfnsh.asp answer for a request in its current disposition."""
+def page_for(
+    locale: str, ca_name: str, request: Request, *, internet_explorer: bool, check_pending: bool = False
+) -> str:
+    """The certfnsh.asp answer for a request in its current disposition (``check_pending``: ``Mode=chkpnd``)."""
     if request.disposition is Disposition.ISSUED:
         return issued_page(locale, ca_name, request.id, internet_explorer=internet_explorer)
     if request.disposition is Disposition.PENDING:
-        return pending_page(locale, ca_name, request.id)
+        return pending_page(locale, ca_name, request.id, check_pending=check_pending)
     return denied_page(locale, ca_name, request)
 
 
-def error_page(locale: str, ca_name: str, *, disposition: str | None, status: str) -> str:
-    """certnew.cer error page: ``Disposition message:`` CRLF, two tabs, message; likewise ``LastStatus:``."""
+def error_page(locale: str, ca_name: str, *, disposition: int | None, message: str | None, status: str) -> str:
+    """certrser.asp as a certificate fetch shows it: rows ``<DT ID=loc...Label>`` label ``<DD>`` CRLF, two tabs,
+    value. ``Disposition:`` is the number as ``HEX(nDisposition)`` prints it and its name (``(never set)`` when no
+    request was read); then ``Disposition message:`` and ``LastStatus:``."""
     texts = TEXTS[locale]
-    rows = []
-    if disposition is not None:
-        rows.append((texts["disposition_label"], disposition))
-    rows.append((texts["last_status_label"], status))
-    body = [f"<P ID=locErrorMsg> {texts['error_desc']}", "<Table Border=0>"]
-    for label, value in rows:
-        body += [f'<TR><TD><Font Face="Arial" Size=-1>{label}', f"\t\t{html.escape(value)}", "</Font></TD></TR>"]
-    body.append("</Table>")
+    if disposition is None:
+        number = f"<LocID ID=locDispNeverSet>{texts['disp_never_set']}</LocID>"
+    else:
+        name_id, name_key = _DISPOSITION_NAMES.get(disposition, ("locDispUnknown", "disp_unknown"))
+        number = f"{disposition:X} <LocID ID=locDispSpacer>-</LocID> <LocID ID={name_id}>{texts[name_key]}</LocID>"
+    shown = html.escape(message) if message else f"<LocID ID=locDispMsgNone>{texts['disp_msg_none']}</LocID>"
+    rows = [
+        ("locDispLabel", texts["disposition_number_label"], number),
+        ("locDispMsgLabel", texts["disposition_label"], shown),
+        ("locLastStatLabel", texts["last_status_label"], html.escape(status)),
+    ]
+    body = [f"<P ID=locContactAdmin>{texts['contact_admin_assistance']}", "</P>", "", "<DL><DD>", "\t<DL>"]
+    for element_id, label, value in rows:
+        body += [f"\t<DT ID={element_id}><Font Size=-1><B>{label}</B></Font></DT><DD>", f"\t\t{value}", "\t</DD>"]
+    body += ["\t</DD></DL>", "</DD></DL>"]
     return _page(locale, ca_name, texts["error_title"], body)
 
 

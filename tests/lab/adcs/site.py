@@ -99,21 +99,30 @@ class CertsrvSite:
     def _certcarc(self, request: SiteRequest) -> SiteResponse:
         return self._html(pages.carc_page(self.locale, self._pki.ca_name, len(self._pki.renewals) - 1))
 
-    def _error(self, *, disposition: str | None, status: str) -> SiteResponse:
-        return self._html(pages.error_page(self.locale, self._pki.ca_name, disposition=disposition, status=status))
-
     def _status_error(self, key: str) -> SiteResponse:
-        return self._error(disposition=None, status=status_line(STATUSES[key], self.locale))
+        """An error before any request was read: no disposition, no disposition message."""
+        page = pages.error_page(
+            self.locale,
+            self._pki.ca_name,
+            disposition=None,
+            message=None,
+            status=status_line(STATUSES[key], self.locale),
+        )
+        return self._html(page)
 
     def _request_error(self, request: Request) -> SiteResponse:
         """certnew.cer for a request that is not issued: its disposition message and LastStatus."""
         outcome = request.outcome
         if request.disposition is Disposition.PENDING:
             outcome = Outcome("disp_pending", "success")
-        return self._error(
-            disposition=pages.disposition_message(outcome, self.locale),
+        page = pages.error_page(
+            self.locale,
+            self._pki.ca_name,
+            disposition=int(request.disposition),
+            message=pages.disposition_message(outcome, self.locale),
             status=pages.last_status(outcome, self.locale),
         )
+        return self._html(page)
 
     # -- certificates -----------------------------------------------------------------------------------------------
 
@@ -179,7 +188,8 @@ class CertsrvSite:
             existing = self._store.get(int(request_id)) if request_id.isdigit() else None
             if existing is None:
                 return self._status_error("property_empty")
-            return self._html(
-                pages.page_for(self.locale, self._pki.ca_name, existing, internet_explorer=internet_explorer)
+            page = pages.page_for(
+                self.locale, self._pki.ca_name, existing, internet_explorer=internet_explorer, check_pending=True
             )
+            return self._html(page)
         return self._status_error("invalid_parameter")

@@ -84,8 +84,9 @@ def request_id_of(page: str) -> int:
 
 
 def error_rows(page: str) -> dict[str, str]:
-    """``Label:`` CRLF, two tabs, value (certsrv-protocol.md error page)."""
-    return dict(re.findall(r">([^<>\r\n]+:)\r\n\t\t([^\r\n]+)", page))
+    """``<DT ID=loc...Label>`` label ``<DD>`` CRLF, two tabs, value (certsrv-protocol.md, certrser.asp); no tags."""
+    rows = re.findall(r"<DT ID=loc\w+Label><Font Size=-1><B>([^<]+:)</B></Font></DT><DD>\r\n\t\t([^\r\n]+)", page)
+    return {label: re.sub(r"<[^>]+>", "", value) for label, value in rows}
 
 
 def load_armoured_pkcs7(body: bytes) -> list[x509.Certificate]:
@@ -283,7 +284,9 @@ def test_unknown_renewal_is_an_error_page(adcs: AdcsEmulator, ntlm: requests.Ses
     answer = ntlm.get(f"{adcs.url}{path}?ReqID=CACert&Renewal={renewal}&Enc=b64", timeout=30)
     assert answer.headers["Content-Type"] == "text/html"
     assert error_rows(answer.text) == {
-        "LastStatus:": "The parameter is incorrect. 0x80070057 (WIN32: 87 ERROR_INVALID_PARAMETER)"
+        "Disposition:": "(never set)",
+        "Disposition message:": "(none)",
+        "LastStatus:": "The parameter is incorrect. 0x80070057 (WIN32: 87 ERROR_INVALID_PARAMETER)",
     }
 
 
@@ -368,16 +371,25 @@ def test_pending_then_approved(adcs: AdcsEmulator, ntlm: requests.Session, csr_p
     page = submit(ntlm, adcs.url, csr_pem).text
     assert "<B> Certificate Pending </B>" in page
     assert "you must wait for an administrator to issue the certificate you requested." in page
+    # certrspn.asp after Mode=newreq: the id sits alone in locInfoReqID, right after locInfoNewReq.
+    assert re.search(
+        r"<P ID=locInfoNewReq> [^<]+</P>\r\n\r\n<P ID=locInfoReqID>\r\nYour Request Id is \d+\.\r\n</P>", page
+    )
     assert not REQUEST_ID.search(page)
     request_id = request_id_of(page)
     waiting = ntlm.get(f"{adcs.url}certnew.cer?ReqID={request_id}&Enc=b64", timeout=30)
     assert waiting.headers["Content-Type"] == "text/html"
+    assert "<P ID=locPageTitle> <B> Error </B>" in waiting.text
     assert error_rows(waiting.text) == {
+        "Disposition:": "5 - (unknown)",  # certrser.asp: HEX(nDisposition), then a name only for 0 and 1
         "Disposition message:": "Taken Under Submission",
         "LastStatus:": "The operation completed successfully. 0x0 (WIN32: 0 ERROR_SUCCESS)",
     }
     check = ntlm.post(adcs.url + "certfnsh.asp", data={"Mode": "chkpnd", "ReqID": str(request_id)}, timeout=30)
-    assert f"Your Request Id is {request_id}." in check.text
+    # certrspn.asp in Mode=chkpnd: locInfoChkPnd, no locInfoNewReq/locInfoReqID; the id is in the Remove form only.
+    assert "<P ID=locInfoChkPnd> Your certificate request is still pending." in check.text
+    assert "locInfoNewReq" not in check.text and "locInfoReqID" not in check.text
+    assert f'<Input Type=Hidden Name=ReqID Value="{request_id}">' in check.text
     assert adcs.approve(request_id)["disposition"] == 3
     check = ntlm.post(adcs.url + "certfnsh.asp", data={"Mode": "chkpnd", "ReqID": str(request_id)}, timeout=30)
     assert int(REQUEST_ID.search(check.text).group(1)) == request_id  # type: ignore[union-attr]
@@ -391,6 +403,7 @@ def test_pending_then_denied(adcs: AdcsEmulator, ntlm: requests.Session, csr_pem
     assert adcs.deny(request_id)["disposition"] == 2
     answer = ntlm.get(f"{adcs.url}certnew.cer?ReqID={request_id}&Enc=b64", timeout=30)
     assert error_rows(answer.text) == {
+        "Disposition:": "2 - (unknown)",
         "Disposition message:": "Denied by CONTOSO\\Administrator",
         "LastStatus:": "The request was denied by a certificate manager or CA administrator. "
         "0x80094014 (-2146877420 CERTSRV_E_ADMIN_DENIED_REQUEST)",
@@ -473,7 +486,10 @@ def test_denied_requests(
     assert "<B> Certificate Request Denied </B>" in page and "ID=locDenied" in page
     assert not REQUEST_ID.search(page)
     request_id = request_id_of(page)
-    assert f'Your Request Id is {request_id}. The disposition message is "{disposition}"' in page
+    reason = (
+        f'<P ID=locInfoReqIDandReason>\r\nYour Request Id is {request_id}. The disposition message is "{disposition}"'
+    )
+    assert reason in page
     answer = ntlm.get(f"{adcs.url}certnew.cer?ReqID={request_id}&Enc=b64", timeout=30)
     rows = error_rows(answer.text)
     assert rows["Disposition message:"] == disposition
@@ -492,7 +508,9 @@ def test_unknown_request_id(adcs: AdcsEmulator, ntlm: requests.Session, path: st
     answer = ntlm.get(adcs.url + path, timeout=30)
     assert answer.headers["Content-Type"] == "text/html"
     assert error_rows(answer.text) == {
-        "LastStatus:": "The requested property value is empty. 0x80094004 (-2146877436 CERTSRV_E_PROPERTY_EMPTY)"
+        "Disposition:": "(never set)",
+        "Disposition message:": "(none)",
+        "LastStatus:": "The requested property value is empty. 0x80094004 (-2146877436 CERTSRV_E_PROPERTY_EMPTY)",
     }
 
 
@@ -521,7 +539,8 @@ def test_german_pages_keep_the_anchors(adcs: AdcsEmulator, ntlm: requests.Sessio
     request_id = int(re.search(r"Anforderungs-ID ist (\d+)\.", denied).group(1))  # type: ignore[union-attr]
     error = ntlm.get(f"{adcs.url}certnew.cer?ReqID={request_id}&Enc=b64", timeout=30).content.decode("utf-8")
     rows = error_rows(error)
-    assert set(rows) == {"Dispositionsmeldung:", "Letzter Status:"}
+    assert set(rows) == {"Disposition:", "Dispositionsmeldung:", "Letzter Status:"}
+    assert rows["Disposition:"] == "2 - (unbekannt)"  # the number stays; only the name is localized
     assert rows["Letzter Status:"].endswith("0x80094800 (-2146875392 CERTSRV_E_UNSUPPORTED_CERT_TYPE)")
     assert "var nRenewals=" in ntlm.get(adcs.url + "certcarc.asp", timeout=30).text
 
