@@ -156,54 +156,54 @@ EXAMPLES = r"""
 RETURN = r"""
 certificate:
   description: The CA certificate as PEM.
-  returned: success
+  returned: always
   type: str
   sample: "-----BEGIN CERTIFICATE-----\nMIIDdzCCAl+gAwIBAgIQ...\n-----END CERTIFICATE-----\n"
 thumbprint:
   description: SHA-1 thumbprint of the CA certificate, upper-case hex as Windows shows it.
-  returned: success
+  returned: always
   type: str
   sample: A909502DD82AE41433E6F83886B00D4277A32A7B
 fingerprint_sha256:
   description: SHA-256 fingerprint of the CA certificate, upper-case hex.
-  returned: success
+  returned: always
   type: str
   sample: 5C3F0E3A9B1D7F2C4E6A8B0D2F4A6C8E0B2D4F6A8C0E2B4D6F8A0C2E4B6D8F0A
 subject:
   description: Subject of the CA certificate (RFC 4514).
-  returned: success
+  returned: always
   type: str
   sample: CN=Contoso Issuing CA,DC=contoso,DC=com
 issuer:
   description: Issuer of the CA certificate (RFC 4514).
-  returned: success
+  returned: always
   type: str
   sample: CN=Contoso Root CA,O=Contoso
 not_before:
   description: Start of validity of the CA certificate (ISO 8601, UTC).
-  returned: success
+  returned: always
   type: str
   sample: "2025-01-01T00:00:00Z"
 not_after:
   description: End of validity of the CA certificate (ISO 8601, UTC).
-  returned: success
+  returned: always
   type: str
   sample: "2030-01-01T00:00:00Z"
 renewal:
   description: The CA renewal index that was fetched; null when the certificate came from O(path) or O(content).
-  returned: success
+  returned: always
   type: int
   sample: 1
 renewal_found:
   description:
     - Whether C(certcarc.asp) stated the current renewal. V(false) means it did not and renewal 0 was used (with a
       warning). Null when O(renewal) was a number or the source was O(path) or O(content).
-  returned: success
+  returned: always
   type: bool
   sample: true
 chain:
   description: The chain from the CA certificate (first) to the self-signed root (last), signatures verified.
-  returned: success
+  returned: always
   type: list
   elements: dict
   contains:
@@ -247,7 +247,7 @@ chain:
       not_after: "2040-01-01T00:00:00Z"
 root:
   description: The self-signed root at the top of RV(chain); the CA certificate itself for an enterprise root CA.
-  returned: success
+  returned: always
   type: dict
   contains:
     pem:

@@ -67,27 +67,27 @@ RETURN = r"""
 computer_name:
   description: NetBIOS name of the computer.
   type: str
-  returned: success
+  returned: always
   sample: EXCH2010
 fqdn:
   description: DNS name of the computer, lower case.
   type: str
-  returned: success
+  returned: always
   sample: exch2010.contoso.lab
 os:
   description: Windows caption and version.
   type: dict
-  returned: success
+  returned: always
   sample: {caption: Microsoft Windows Server 2008 R2 Enterprise, version: 6.1.7601}
 powershell_version:
   description: PowerShell version on the host (V(1.0) when C($PSVersionTable) does not exist).
   type: str
-  returned: success
+  returned: always
   sample: "2.0"
 exchange:
   description: The Exchange installation found in the registry.
   type: dict
-  returned: success
+  returned: always
   contains:
     installed:
       description: Whether Exchange 2007 SP1, 2010 or 2013 is installed.
@@ -111,13 +111,13 @@ um:
       (on 2007 SP1 read from the newest event 1112).
     - On 2013, C(call_router) holds the same for the UM Call Router. Null without the UM role.
   type: dict
-  returned: success
+  returned: always
   sample: {startup_mode: TLS, certificate_thumbprint: 3C5B7E9A8C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F, call_router: null}
 services:
   description: UM services with status and start mode.
   type: list
   elements: dict
-  returned: success
+  returned: always
   sample: [{name: MSExchangeUM, display_name: Microsoft Exchange Unified Messaging, status: Running, start_mode: Auto}]
 stores:
   description:
@@ -126,7 +126,7 @@ stores:
       V(intermediate), V(leaf)) and dns_names; in C(My) on an Exchange host also C(services) and C(status) as
       C(Get-ExchangeCertificate) shows them.
   type: dict
-  returned: success
+  returned: always
   sample:
     Root:
       - thumbprint: A909502DD82AE41433E6F83886B00D4277A32A7B
@@ -146,7 +146,7 @@ pending_requests:
   description: Certificate requests whose key waits in the C(REQUEST) store.
   type: list
   elements: dict
-  returned: success
+  returned: always
   sample: [{subject: CN=exch2010.contoso.lab, thumbprint: 0F1E2D3C4B5A69788796A5B4C3D2E1F00112233, not_before: "2026-01-01T00:00:00Z"}]
 ansible_facts:
   description: The same snapshot as C(exchange_um_host).

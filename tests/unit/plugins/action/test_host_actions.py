@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import importlib
 import json
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
+import yaml
 from ansible.errors import AnsibleConnectionFailure
 from ansible.parsing.dataloader import DataLoader
 from ansible_collections.exchange_um.certificates.plugins.action.exchange_info import (
@@ -305,3 +307,37 @@ def test_exchange_info_snapin_missing_is_clear(pki: SimpleNamespace) -> None:
     assert "No snap-ins have been registered" in result["msg"]
     assert "AddPSSnapInRead" in result["msg"]
     assert set(result) >= {"stores", "exchange", "um", "services"}
+
+
+def documented_keys(module: str) -> set[str]:
+    """Top-level RETURN keys documented as returned always."""
+    doc = importlib.import_module(f"ansible_collections.exchange_um.certificates.plugins.modules.{module}")
+    return {key for key, value in yaml.safe_load(doc.RETURN).items() if value.get("returned") == "always"}
+
+
+@pytest.mark.parametrize(
+    ("action_class", "module", "args", "answer"),
+    [
+        (RootTrustAction, "root_trust", {"content": "chain"}, "root_trust_added.json"),
+        (RootTrustAction, "root_trust", {"content": "chain"}, "root_trust_refused.json"),
+        (RootTrustAction, "root_trust", {"content": "chain"}, AnsibleConnectionFailure("refused")),
+        (
+            RootTrustAction,
+            "root_trust",
+            {"content": "-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----"},
+            None,
+        ),
+        (ExchangeInfoAction, "exchange_info", {}, "exchange_info_2010.json"),
+        (ExchangeInfoAction, "exchange_info", {}, "exchange_info_snapin_missing.json"),
+        (ExchangeInfoAction, "exchange_info", {}, AnsibleConnectionFailure("refused")),
+    ],
+)
+def test_documented_keys_on_success_and_failure(
+    pki: SimpleNamespace, action_class: type, module: str, args: dict[str, Any], answer: object
+) -> None:
+    if args.get("content") == "chain":
+        args = {"content": chain_pem(pki)}
+    answers = [] if answer is None else [answer if isinstance(answer, Exception) else recorded(str(answer), pki)]
+    result = run(action_class, args, RecordingConnection(answers), task_vars={"exchange_um_version": "2010"})
+    expected = documented_keys(module)
+    assert expected and expected <= set(result)
