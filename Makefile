@@ -48,9 +48,11 @@ venv: $(VENV)/.installed $(VENV_OLDEST)/.installed $(COLLECTION_LINK)
 
 # --- checks -------------------------------------------------------------------------------------------------------
 .PHONY: lint
-lint: $(VENV)/.installed
+lint: $(VENV)/.installed $(COLLECTION_LINK)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	cd $(COLLECTIONS) && $(CURDIR)/$(VENV)/bin/mypy --config-file $(CURDIR)/pyproject.toml \
+		-p ansible_collections.exchange_um.certificates.plugins
 
 .PHONY: pscheck
 pscheck: $(VENV)/.installed

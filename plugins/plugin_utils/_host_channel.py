@@ -127,7 +127,7 @@ class Payload:
 
 
 def _script(name: str) -> str:
-    return files(__package__).joinpath("host_scripts", name).read_text(encoding="utf-8")
+    return files(__package__).joinpath("host_scripts").joinpath(name).read_text(encoding="utf-8")
 
 
 def build_payload(
@@ -223,7 +223,7 @@ def parse_result(
         if not isinstance(data, dict):
             raise HostProtocolError("the result data is not an object", operation=operation, rc=rc, excerpt="")
         return data
-    error = document.get("error") if isinstance(document.get("error"), dict) else {}
+    error: dict[str, t.Any] = document["error"] if isinstance(document.get("error"), dict) else {}
     line = error.get("line") if isinstance(error.get("line"), int) else None
     raise HostOperationError(
         str(error.get("message") or "unknown error"),
