@@ -2,9 +2,9 @@
 # language: 1.0
 # exchange: none
 #
-# Shared start of every payload (docs/architecture.md, "Host channel protocol"): a JSON writer that needs no
-# ConvertTo-Json (PowerShell 3.0), the result and error writers, and a trap that turns any terminating error into one
-# result line. Output is ASCII only (every other character is a \u escape), so no console code page can change it.
+# Shared start of every payload (docs/architecture.md, "Host channel protocol"): a JSON writer built from PowerShell
+# 1.0 language only (the JSON cmdlets arrive with 3.0), the result and error writers, and a trap that turns any
+# terminating error into one result line. Output is ASCII only (every other character is a \u escape), so no console code page can change it.
 param()
 
 $ErrorActionPreference = 'Stop'
