@@ -170,15 +170,15 @@ fingerprint_sha256:
   type: str
   sample: 5C3F0E3A9B1D7F2C4E6A8B0D2F4A6C8E0B2D4F6A8C0E2B4D6F8A0C2E4B6D8F0A
 subject:
-  description: Subject of the CA certificate (RFC 4514).
+  description: Subject of the CA certificate as Windows shows it (C(X509Certificate2.Subject), the certificates MMC).
   returned: always
   type: str
-  sample: CN=Contoso Issuing CA,DC=contoso,DC=com
+  sample: CN=Contoso Issuing CA, DC=contoso, DC=com
 issuer:
-  description: Issuer of the CA certificate (RFC 4514).
+  description: Issuer of the CA certificate as Windows shows it (C(X509Certificate2.Subject), the certificates MMC).
   returned: always
   type: str
-  sample: CN=Contoso Root CA,O=Contoso
+  sample: CN=Contoso Root CA, O=Contoso
 not_before:
   description: Start of validity of the CA certificate (ISO 8601, UTC).
   returned: always
@@ -216,11 +216,11 @@ chain:
       type: str
       returned: success
     subject:
-      description: Subject (RFC 4514).
+      description: Subject as Windows shows it (C(X509Certificate2.Subject), the certificates MMC).
       type: str
       returned: success
     issuer:
-      description: Issuer (RFC 4514).
+      description: Issuer as Windows shows it (C(X509Certificate2.Subject), the certificates MMC).
       type: str
       returned: success
     role:
@@ -235,14 +235,14 @@ chain:
   sample:
     - pem: "-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----\n"
       thumbprint: A909502DD82AE41433E6F83886B00D4277A32A7B
-      subject: CN=Contoso Issuing CA,DC=contoso,DC=com
-      issuer: CN=Contoso Root CA,O=Contoso
+      subject: CN=Contoso Issuing CA, DC=contoso, DC=com
+      issuer: CN=Contoso Root CA, O=Contoso
       role: intermediate
       not_after: "2030-01-01T00:00:00Z"
     - pem: "-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----\n"
       thumbprint: 3F1C6E8A004B5D2E91C70A55E48719BE4077D216
-      subject: CN=Contoso Root CA,O=Contoso
-      issuer: CN=Contoso Root CA,O=Contoso
+      subject: CN=Contoso Root CA, O=Contoso
+      issuer: CN=Contoso Root CA, O=Contoso
       role: root
       not_after: "2040-01-01T00:00:00Z"
 root:
@@ -259,13 +259,13 @@ root:
       type: str
       returned: success
     subject:
-      description: Subject (RFC 4514).
+      description: Subject as Windows shows it (C(X509Certificate2.Subject), the certificates MMC).
       type: str
       returned: success
   sample:
     pem: "-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----\n"
     thumbprint: 3F1C6E8A004B5D2E91C70A55E48719BE4077D216
-    subject: CN=Contoso Root CA,O=Contoso
+    subject: CN=Contoso Root CA, O=Contoso
 changed:
   description: Whether O(dest) was (or, in check mode, would be) written or its mode changed.
   returned: always

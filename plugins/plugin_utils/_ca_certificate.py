@@ -30,6 +30,7 @@ from ansible_collections.exchange_um.certificates.plugins.plugin_utils._x509 imp
     order_chain,
     thumbprint,
     to_pem,
+    windows_name,
 )
 
 if t.TYPE_CHECKING:
@@ -161,7 +162,7 @@ def _from_file(*, path: str | None, content: str | None) -> _Fetched:
 def _check_ca(cert: Certificate) -> None:
     if not is_ca(cert):
         raise CaCertificateError(
-            f"{cert.subject.rfc4514_string()} ({thumbprint(cert)}) is not a CA certificate (basicConstraints "
+            f"{windows_name(cert.subject)} ({thumbprint(cert)}) is not a CA certificate (basicConstraints "
             "CA:TRUE is missing); point the task at the issuing CA's certificate, not a server or user certificate",
             reason="not_ca",
         )
@@ -173,7 +174,7 @@ def _check_chain(chain: Sequence[Certificate]) -> None:
         if not is_valid_at(cert):
             validity = f"{not_before(cert):%Y-%m-%dT%H:%M:%SZ} to {not_after(cert):%Y-%m-%dT%H:%M:%SZ}"
             raise CaCertificateError(
-                f"{cert.subject.rfc4514_string()} ({thumbprint(cert)}) is valid from {validity}, not now; "
+                f"{windows_name(cert.subject)} ({thumbprint(cert)}) is valid from {validity}, not now; "
                 "choose a current renewal of the CA",
                 reason="validity",
             )
@@ -183,10 +184,10 @@ def _authenticate(fetched: _Fetched, chain: Sequence[Certificate], pins: Sequenc
     """Raise unless the chain is authenticated (see the module docstring); ``allow`` is allow_unpinned_http."""
     ca, root = chain[0], chain[-1]
     actual = [thumbprint(ca), fingerprint_sha256(ca)]
-    shown = f"the CA certificate {ca.subject.rfc4514_string()} has thumbprint {actual[0]} (SHA-256 {actual[1]})"
+    shown = f"the CA certificate {windows_name(ca.subject)} has thumbprint {actual[0]} (SHA-256 {actual[1]})"
     if root is not ca:
         actual += [thumbprint(root), fingerprint_sha256(root)]
-        shown += f", its root {root.subject.rfc4514_string()} has {actual[2]} (SHA-256 {actual[3]})"
+        shown += f", its root {windows_name(root.subject)} has {actual[2]} (SHA-256 {actual[3]})"
     if pins:
         if not any(matches_pin(cert, pins) for cert in chain):
             raise CaCertificateError(

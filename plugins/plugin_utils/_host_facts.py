@@ -14,7 +14,7 @@ import copy
 import typing as t
 from collections.abc import Iterable, Mapping
 
-from ._x509 import describe, load_certificates, windows_name
+from ._x509 import describe, load_certificates
 
 if t.TYPE_CHECKING:  # annotations only: ansible-test's import check runs without cryptography
     from cryptography import x509
@@ -31,7 +31,7 @@ __all__ = [
 
 FACT_NAME = "exchange_um_host"
 TRUST_STORES = ("Root", "CA")
-_DERIVED = ("is_ca", "role", "dns_names")
+_DERIVED = ("subject", "issuer", "is_ca", "role", "dns_names")
 
 
 def fact_from_task_vars(task_vars: Mapping[str, t.Any]) -> dict[str, t.Any] | None:
@@ -44,8 +44,7 @@ def fact_from_task_vars(task_vars: Mapping[str, t.Any]) -> dict[str, t.Any] | No
 def _derived(cert: x509.Certificate) -> dict[str, t.Any]:
     """What the controller reads from the DER: names as Windows shows them, whatever the host printed, and roles."""
     described = describe(cert)
-    names = {"subject": windows_name(cert.subject), "issuer": windows_name(cert.issuer)}
-    return {**names, **{key: described[key] for key in _DERIVED}}
+    return {key: described[key] for key in _DERIVED}
 
 
 def certificate_entry(cert: x509.Certificate, *, has_private_key: bool = False, friendly_name: str = "") -> dict:

@@ -293,10 +293,10 @@ def build_chain(cert: x509.Certificate, pool: Iterable[x509.Certificate]) -> lis
         missing = _highest_reachable(cert, candidates)
         raise CertificateError(
             f"cannot build a chain from {_name(cert)} to a self-signed root: no CA certificate for "
-            f"{missing.issuer.rfc4514_string()!r} verifies the signature of {_name(missing)} "
+            f"{windows_name(missing.issuer)!r} verifies the signature of {_name(missing)} "
             f"({len(candidates)} certificate(s) given)",
             reason="incomplete_chain",
-            subject=cert.subject.rfc4514_string(),
+            subject=windows_name(cert.subject),
         )
     return chain
 
@@ -418,12 +418,12 @@ def serial_hex(cert: x509.Certificate) -> str:
 
 
 def describe(cert: x509.Certificate) -> dict[str, Any]:
-    """The facts modules return about a certificate; times are ISO 8601 UTC with ``Z``."""
+    """The facts modules return about a certificate: names as Windows shows them, times ISO 8601 UTC with ``Z``."""
     return {
         "thumbprint": thumbprint(cert),
         "fingerprint_sha256": fingerprint_sha256(cert),
-        "subject": cert.subject.rfc4514_string(),
-        "issuer": cert.issuer.rfc4514_string(),
+        "subject": windows_name(cert.subject),
+        "issuer": windows_name(cert.issuer),
         "serial_number": serial_hex(cert),
         "not_before": _iso(not_before(cert)),
         "not_after": _iso(not_after(cert)),
@@ -444,4 +444,4 @@ def _now() -> datetime:
 
 
 def _name(cert: x509.Certificate) -> str:
-    return f"{cert.subject.rfc4514_string()!r} ({thumbprint(cert)})"
+    return f"{windows_name(cert.subject)!r} ({thumbprint(cert)})"

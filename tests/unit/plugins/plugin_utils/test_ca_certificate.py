@@ -23,6 +23,7 @@ from ansible_collections.exchange_um.certificates.plugins.plugin_utils._x509 imp
     fingerprint_sha256,
     thumbprint,
     to_pem,
+    windows_name,
 )
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
@@ -172,9 +173,9 @@ def test_current_renewal_and_chain(client: type[RecordingClient], pki: Pki) -> N
     assert result["root"] == {
         "pem": to_pem(pki.root.cert),
         "thumbprint": thumbprint(pki.root.cert),
-        "subject": pki.root.cert.subject.rfc4514_string(),
+        "subject": windows_name(pki.root.cert.subject),
     }
-    assert result["issuer"] == pki.root.cert.subject.rfc4514_string()
+    assert result["issuer"] == windows_name(pki.root.cert.subject)
     assert result["fingerprint_sha256"] == fingerprint_sha256(pki.issuing_renewed.cert)
     assert result["not_after"].endswith("Z") and result["dest"] is None and result["changed"] is False
 
