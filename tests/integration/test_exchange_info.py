@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 pytestmark = pytest.mark.integration
 
@@ -45,3 +47,59 @@ def test_snapshot_per_version(lab: Any, playbook_runner: Callable[[Any], Callabl
         counters = lab.dump(host)["counters"]
         assert counters["commands"] == 1
         assert counters["exchange_shell_loads"] == 1
+
+
+INFO_ALL = """
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: info
+      exchange_um.certificates.exchange_info:
+    - name: info again
+      exchange_um.certificates.exchange_info:
+"""
+
+
+@pytest.fixture(scope="module")
+def mixed_lab(lab_factory: Callable[..., Any]) -> Any:
+    """An Exchange 2010 host and a Windows server without Exchange."""
+    return lab_factory("info-mixed", hosts="2010,windows", auth="ntlm")
+
+
+def test_host_without_exchange(mixed_lab: Any, playbook_runner: Callable[[Any], Callable[..., Any]]) -> None:
+    mixed_lab.control("hosts/win2008r2/reset-counters", {})
+    run = playbook_runner(mixed_lab)(INFO_ALL, limit="win2008r2")
+    assert run.rc == 0, run.stdout
+    info = run.task("win2008r2", "info")
+    assert info["_status"] == "ok"
+    assert info["exchange"]["installed"] is False
+    assert info["um"] is None
+    assert info["services"] == []
+    assert {"My", "Root", "CA"} <= set(info["stores"])
+    counters = mixed_lab.dump("win2008r2")["counters"]
+    assert counters["commands"] == 2  # one per run: nothing to discover on a host without Exchange
+    assert counters["exchange_shell_loads"] == 0
+
+
+def test_version_discovered_once_without_inventory_hint(
+    mixed_lab: Any, playbook_runner: Callable[[Any], Callable[..., Any]], tmp_path: Path
+) -> None:
+    """Without exchange_um_version the first read discovers the version (two commands); the fact spares it after."""
+    inventory = yaml.safe_load(mixed_lab.inventory.read_text(encoding="utf-8"))
+    exchange_hosts = inventory["all"]["children"]["exchange_um"]["children"]["exchange2010"]["hosts"]
+    for host_vars in exchange_hosts.values():
+        del host_vars["exchange_um_version"]
+    unhinted = tmp_path / "inventory.yml"
+    unhinted.write_text(yaml.safe_dump(inventory), encoding="utf-8")
+    unhinted.chmod(0o600)
+
+    mixed_lab.control("hosts/exch2010/reset-counters", {})
+    run = playbook_runner(mixed_lab)(INFO_ALL, inventory=unhinted, limit="exch2010")
+    assert run.rc == 0, run.stdout
+    for task in ("info", "info again"):
+        info = run.task("exch2010", task)
+        assert info["exchange"]["version"] == "2010"
+        assert info["um"]["startup_mode"] is not None
+    counters = mixed_lab.dump("exch2010")["counters"]
+    assert counters["commands"] == 3  # discovery + read, then one read with the version from the fact
+    assert counters["exchange_shell_loads"] == 2
