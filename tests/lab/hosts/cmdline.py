@@ -1,7 +1,8 @@
 """The command line a WinRS command hands to cmd.exe, read the way cmd.exe and powershell.exe read it.
 
-powershell.exe (``powershell.exe -?``, PowerShell 1.0 through 4.0) takes ``-NoProfile``, ``-NonInteractive``,
-``-ExecutionPolicy <policy>``, ``-EncodedCommand <base64 of UTF-16-LE>`` and ``-Command <text> | -`` (each may be
+powershell.exe (``powershell.exe -?``) takes ``-NoProfile``, ``-NonInteractive``, ``-ExecutionPolicy <policy>``
+(documented from PowerShell 2.0; accepted here on the 1.0 host too, which is unconfirmed either way: see
+docs/host-channel.md "Open points"), ``-EncodedCommand <base64 of UTF-16-LE>`` and ``-Command <text> | -`` (each may be
 shortened to an unambiguous prefix, ``-ec`` / ``-e`` / ``-enc`` for ``-EncodedCommand``, ``-ep`` for
 ``-ExecutionPolicy``); anything else after the options is the command (an implicit ``-Command``).
 """

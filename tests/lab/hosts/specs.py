@@ -88,8 +88,9 @@ PRESETS: dict[str, HostSpec] = {
         os_caption="Microsoft Windows Server 2012 R2 Standard",
         os_version="6.3.9600",
         powershell_version="4.0",
-        # WinRM 3.0 on 2012 R2 speaks the same wire protocol as 2.0 (winrm-protocol.md).
-        winrm_version="2.0",
+        # Server 2012 R2 ships WMF 4.0 with WinRM 3.0: the 2.0 wire protocol with a 500 KB MaxEnvelopeSize
+        # (tests/lab/winrm/_versions.py); clients that ask for 153600 bytes see no difference.
+        winrm_version="3.0",
         exchange_build="15.0.1497.2",
         shell_load_seconds=15.0,
     ),
