@@ -1,7 +1,8 @@
 """HTTP authentication as IIS and WinRM do it: Basic, and NTLM bound to one keep-alive connection.
 
 One :class:`ConnectionAuth` lives per TCP connection (the request handler instance), because an NTLM context
-belongs to the connection it was negotiated on (MS-NTHT; certsrv-protocol.md and winrm-protocol.md).
+belongs to the connection it was negotiated on (MS-NTHT; certsrv-protocol.md and winrm-protocol.md). Over TLS it
+can require Extended Protection: NTLM logons must carry the channel bindings of the listener's certificate.
 """
 
 from __future__ import annotations
@@ -9,12 +10,81 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+import struct
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import spnego
 import spnego.exceptions
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from spnego.channel_bindings import GssChannelBindings
+
+__all__ = [
+    "EXTENDED_PROTECTION_MODES",
+    "Account",
+    "AuthResult",
+    "ChannelBindingError",
+    "ConnectionAuth",
+    "check_extended_protection",
+    "install_ntlm_users",
+    "tls_channel_bindings",
+    "tls_server_end_point",
+]
+
+# IIS <extendedProtection tokenChecking=...>: None (the default: no channel binding checks, as before Extended
+# Protection) and Require (clients that do not support Extended Protection are refused). Allow is not modelled.
+EXTENDED_PROTECTION_MODES = ("off", "required")
+
+_TLS_SERVER_END_POINT = b"tls-server-end-point:"
+# MS-NLMP 2.2.1.3 AUTHENTICATE_MESSAGE: signature, MessageType 3, NtChallengeResponseFields at offset 20.
+_NTLM_SIGNATURE = b"NTLMSSP\x00"
+_AUTHENTICATE = 3
+_NT_RESPONSE_FIELDS = 20
+# MS-NLMP 2.2.2.8 NTLMv2_RESPONSE: NTProofStr (16) + NTLMv2_CLIENT_CHALLENGE, whose AV pairs start after 28 bytes
+# (RespType, HiRespType, Reserved1..2, TimeStamp, ChallengeFromClient, Reserved3); an NTLMv1 response is 24 bytes.
+_NTLMV2_AV_PAIRS = 16 + 28
+_NTLMV1_RESPONSE_LENGTH = 24
+# MS-NLMP 2.2.2.1 AV_PAIR ids.
+_MSV_AV_EOL = 0x0000
+_MSV_AV_CHANNEL_BINDINGS = 0x000A
+
+
+class ChannelBindingError(ValueError):
+    """A certificate whose tls-server-end-point value RFC 5929 leaves undefined (no single signature hash)."""
+
+    def __init__(self, signature_algorithm: str) -> None:
+        super().__init__(
+            f"RFC 5929 4.1 defines no tls-server-end-point hash for signature algorithm {signature_algorithm}"
+        )
+        self.signature_algorithm = signature_algorithm
+
+
+def check_extended_protection(mode: str) -> None:
+    """Refuse a mode that is not one of EXTENDED_PROTECTION_MODES (ValueError)."""
+    if mode not in EXTENDED_PROTECTION_MODES:
+        raise ValueError(f"extended_protection must be one of {', '.join(EXTENDED_PROTECTION_MODES)}, not {mode!r}")
+
+
+def tls_server_end_point(certificate: x509.Certificate) -> bytes:
+    """The tls-server-end-point channel binding data of a TLS server's leaf certificate (RFC 5929 4.1).
+
+    The hash is the one of the certificate's signature algorithm, except MD5 and SHA-1, which become SHA-256; for an
+    algorithm without a single hash function (Ed25519, Ed448) the RFC leaves the value undefined.
+    """
+    algorithm = certificate.signature_hash_algorithm
+    if algorithm is None:
+        raise ChannelBindingError(certificate.signature_algorithm_oid.dotted_string)
+    if isinstance(algorithm, (hashes.MD5, hashes.SHA1)):
+        algorithm = hashes.SHA256()
+    return _TLS_SERVER_END_POINT + certificate.fingerprint(algorithm)
+
+
+def tls_channel_bindings(certificate: x509.Certificate) -> GssChannelBindings:
+    """The channel bindings an HTTPS listener presenting ``certificate`` expects (certsrv-protocol.md: only the
+    application data is set, ``tls-server-end-point:`` + the certificate hash, as requests_ntlm sends it)."""
+    return GssChannelBindings(application_data=tls_server_end_point(certificate))
 
 
 @dataclass(frozen=True)
@@ -74,10 +144,24 @@ class AuthResult:
 class ConnectionAuth:
     """Authentication state of one keep-alive connection."""
 
-    def __init__(self, accounts: Mapping[str, Account], schemes: Iterable[str], realm: str = "") -> None:
+    def __init__(
+        self,
+        accounts: Mapping[str, Account],
+        schemes: Iterable[str],
+        realm: str = "",
+        *,
+        channel_bindings: GssChannelBindings | None = None,
+        extended_protection: str = "off",
+    ) -> None:
+        """``channel_bindings`` are the TLS channel's (None on plain http, which has no channel to bind to);
+        ``extended_protection`` is one of EXTENDED_PROTECTION_MODES."""
+        check_extended_protection(extended_protection)
         self._accounts = list(accounts.values())
         self.schemes = [s.lower() for s in schemes]
         self.realm = realm
+        # Extended Protection configures Windows authentication only (IIS: <extendedProtection> is a child of
+        # <windowsAuthentication>), so it binds NTLM logons and leaves Basic alone.
+        self.required_bindings = channel_bindings if extended_protection == "required" else None
         self.context: spnego.ContextProxy | None = None
         self.principal: str | None = None
 
@@ -122,10 +206,15 @@ class ConnectionAuth:
 
     def _ntlm(self, scheme: str, token: str) -> AuthResult:
         if self.context is None or self.context.complete:
-            self.context = spnego.server(protocol="ntlm")
+            # certsrv-protocol.md: the emulator's EPA is pyspnego's acceptor given the channel bindings; it refuses
+            # an AUTHENTICATE message whose bindings hash differs, or that carries none, with BadBindingsError.
+            self.context = spnego.server(protocol="ntlm", channel_bindings=self.required_bindings)
             self.principal = None
         try:
-            answer = self.context.step(base64.b64decode(token))
+            message = base64.b64decode(token)
+            if self.required_bindings is not None and _bindings_absent(message):
+                raise spnego.exceptions.BadBindingsError(context_msg="the client sent no channel bindings")
+            answer = self.context.step(message)
         except (spnego.exceptions.SpnegoError, binascii.Error, ValueError):
             self.context = None
             return AuthResult(False, self.challenge_headers())
@@ -142,3 +231,31 @@ class ConnectionAuth:
         bare user name to the account; the CA records the requester as ``DOMAIN\\user``)."""
         account = next((account for account in self._accounts if account.matches(logon)), None)
         return f"{account.domain}\\{account.user}" if account is not None else logon
+
+
+def _bindings_absent(message: bytes) -> bool:
+    """True for an NTLM AUTHENTICATE message without usable channel bindings.
+
+    Windows counts bindings that are omitted or all zeroes as absent (SEC_CHANNEL_BINDINGS_RESULT_ABSENT), and an
+    NTLMv1 response has no AV pairs to carry them; IIS with tokenChecking=Require refuses all of these. pyspnego's
+    acceptor alone would let zeroes and NTLMv1 through, hence this check before it. Other messages: False.
+    """
+    try:
+        if message[:8] != _NTLM_SIGNATURE or struct.unpack_from("<I", message, 8)[0] != _AUTHENTICATE:
+            return False
+        length, _, offset = struct.unpack_from("<HHI", message, _NT_RESPONSE_FIELDS)
+        response = message[offset : offset + length]
+        if len(response) <= _NTLMV1_RESPONSE_LENGTH:
+            return True
+        position = _NTLMV2_AV_PAIRS
+        while position + 4 <= len(response):
+            av_id, av_length = struct.unpack_from("<HH", response, position)
+            value = response[position + 4 : position + 4 + av_length]
+            if av_id == _MSV_AV_EOL:
+                return True
+            if av_id == _MSV_AV_CHANNEL_BINDINGS:
+                return value.strip(b"\x00") == b""
+            position += 4 + av_length
+    except struct.error:
+        return True  # a truncated message: nothing to bind; the acceptor would refuse it anyway
+    return True

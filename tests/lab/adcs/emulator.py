@@ -9,9 +9,10 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
-from ..httpauth import Account
+from ..httpauth import Account, check_extended_protection
 from ..pki import LabPki
 from .faults import FaultQueue
 from .iis import CertsrvHttpServer
@@ -24,7 +25,12 @@ HOST_NAME = "ca.contoso.lab"
 
 
 class AdcsEmulator:
-    """certsrv on ``address``: ``url`` (http) and ``https_url``; control methods for the lab's control API."""
+    """certsrv on ``address``: ``url`` (http) and ``https_url``; control methods for the lab's control API.
+
+    ``extended_protection`` is IIS's Windows authentication setting: ``off`` (tokenChecking None, IIS's default) or
+    ``required`` (tokenChecking Require, the default from Windows Server 2025 on; certsrv-protocol.md): NTLM over
+    https must then carry the channel bindings of the site's certificate.
+    """
 
     def __init__(
         self,
@@ -38,7 +44,10 @@ class AdcsEmulator:
         *,
         policy: str = "issue",
         server_header: str = "Microsoft-IIS/7.5",
+        extended_protection: str = "off",
     ) -> None:
+        check_extended_protection(extended_protection)
+        self.extended_protection = extended_protection
         self.pki = pki
         self.accounts = dict(accounts)
         self.schemes = tuple(schemes)
@@ -56,10 +65,10 @@ class AdcsEmulator:
     # -- lifecycle --------------------------------------------------------------------------------------------------
 
     def start(self) -> None:
-        context = self._tls_context()
+        context, certificate = self._tls_context()
         self._servers = [
             CertsrvHttpServer((self.address, self._ports[0]), self, None),
-            CertsrvHttpServer((self.address, self._ports[1]), self, context),
+            CertsrvHttpServer((self.address, self._ports[1]), self, context, certificate),
         ]
         for server in self._servers:
             server.start(f"adcs-{server.server_port}")
@@ -69,7 +78,8 @@ class AdcsEmulator:
         for server in servers:
             server.stop()
 
-    def _tls_context(self) -> ssl.SSLContext:
+    def _tls_context(self) -> tuple[ssl.SSLContext, x509.Certificate]:
+        """The https listener's TLS context and the leaf certificate it presents (the first of the chain)."""
         cert_pem, key_pem = self.pki.issue_tls_server([HOST_NAME, "localhost"], [self.address])
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         with tempfile.TemporaryDirectory() as directory:  # the key exists on disk only while it is loaded
@@ -78,7 +88,7 @@ class AdcsEmulator:
             key_file.touch(mode=0o600)
             key_file.write_bytes(key_pem)
             context.load_cert_chain(cert_file, key_file)
-        return context
+        return context, x509.load_pem_x509_certificates(cert_pem)[0]
 
     @property
     def url(self) -> str:

@@ -1,7 +1,9 @@
 """IIS in front of certsrv: HTTP/1.1 keep-alive, Windows authentication per connection, IIS headers, faults.
 
 certsrv-protocol.md "Authentication": 401 with ``WWW-Authenticate: Negotiate`` and ``NTLM`` (Basic when enabled on
-the site); NTLM is bound to the TCP connection, so each connection (handler instance) owns one ConnectionAuth.
+the site); NTLM is bound to the TCP connection, so each connection (handler instance) owns one ConnectionAuth. With
+Extended Protection required, an https listener hands each connection the channel bindings of the certificate it
+presents.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ import urllib.parse
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
+from cryptography import x509
+
 from .._server import LabHttpServer, LabRequestHandler
-from ..httpauth import Account, ConnectionAuth
+from ..httpauth import Account, ConnectionAuth, tls_channel_bindings
 from . import pages
 from .faults import FaultQueue
 from .site import CONTENT_TYPE_HTML, CertsrvSite, SiteRequest, SiteResponse
@@ -37,6 +41,7 @@ class IisSettings(Protocol):
     site: CertsrvSite
     faults: FaultQueue
     session_cookie_name: str
+    extended_protection: str
 
 
 def _session_id() -> str:
@@ -50,7 +55,13 @@ class CertsrvHandler(LabRequestHandler):
     def setup(self) -> None:
         super().setup()
         settings = self.server.settings
-        self.auth = ConnectionAuth(settings.accounts, settings.schemes, realm=settings.realm)
+        self.auth = ConnectionAuth(
+            settings.accounts,
+            settings.schemes,
+            realm=settings.realm,
+            channel_bindings=self.server.channel_bindings,
+            extended_protection=settings.extended_protection,
+        )
 
     def version_string(self) -> str:
         return self.server.settings.server_header
@@ -125,8 +136,18 @@ class CertsrvHandler(LabRequestHandler):
 
 
 class CertsrvHttpServer(LabHttpServer):
-    """One certsrv listener (http, or https when given a TLS context)."""
+    """One certsrv listener: http, or https when given a TLS context and the leaf certificate it presents."""
 
-    def __init__(self, address: tuple[str, int], settings: IisSettings, ssl_context: ssl.SSLContext | None) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        settings: IisSettings,
+        ssl_context: ssl.SSLContext | None,
+        certificate: x509.Certificate | None = None,
+    ) -> None:
+        if (ssl_context is None) != (certificate is None):
+            raise ValueError("an https listener needs its TLS context and its certificate, an http listener neither")
         super().__init__(address, CertsrvHandler, ssl_context=ssl_context)
         self.settings = settings
+        # Plain http has no channel: its connections get no bindings, so Extended Protection never applies there.
+        self.channel_bindings = tls_channel_bindings(certificate) if certificate is not None else None
