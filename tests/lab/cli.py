@@ -28,6 +28,7 @@ import yaml
 
 from .adcs import POLICIES
 from .daemon import LabOptions, LabSecrets, serve
+from .httpauth import EXTENDED_PROTECTION_MODES
 
 __all__ = ["LabError", "main"]
 
@@ -65,6 +66,12 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--subnet", type=_subnet, default="127.10.0")
         command.add_argument("--time-scale", type=float, default=0.0, help="real seconds per simulated second")
         command.add_argument("--adcs-policy", choices=POLICIES, default="issue")
+        command.add_argument(
+            "--adcs-epa",
+            choices=EXTENDED_PROTECTION_MODES,
+            default="off",
+            help="Extended Protection of certsrv's Windows authentication: NTLM over https must carry channel bindings",
+        )
         command.add_argument("--winrm-port", type=int)
         command.add_argument(
             "--no-intermediate", dest="intermediate", action="store_false", help="the root CA issues itself"
@@ -91,12 +98,14 @@ def _options(args: argparse.Namespace) -> LabOptions:
         adcs_policy=args.adcs_policy,
         winrm_port=args.winrm_port,
         intermediate=args.intermediate,
+        adcs_epa=args.adcs_epa,
     )
 
 
 def _serve_arguments(options: LabOptions) -> list[str]:
     arguments = ["--state-dir", str(options.state_dir), "--auth", options.auth, "--subnet", options.subnet]
     arguments += ["--time-scale", str(options.time_scale), "--adcs-policy", options.adcs_policy]
+    arguments += ["--adcs-epa", options.adcs_epa]
     arguments += ["--fleet", str(options.fleet)] if options.fleet is not None else ["--hosts", options.hosts or "none"]
     if options.https:
         arguments.append("--https")

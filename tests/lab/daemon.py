@@ -50,6 +50,7 @@ class LabOptions:
     adcs_policy: str = "issue"
     winrm_port: int | None = None
     intermediate: bool = True
+    adcs_epa: str = "off"
 
     @property
     def wants_hosts(self) -> bool:
@@ -88,7 +89,13 @@ class RunningLab:
         # The NTLM acceptor reads DOMAIN:USER:PASSWORD lines from NTLM_USER_FILE, once for every account of the lab.
         install_ntlm_users(self._private_dir / "ntlm-users", self.accounts.values())
         self.pki = LabPki.create(options.state_dir, intermediate=options.intermediate)
-        self.adcs = AdcsEmulator(self.pki, self.accounts, self.address, policy=options.adcs_policy)
+        self.adcs = AdcsEmulator(
+            self.pki,
+            self.accounts,
+            self.address,
+            policy=options.adcs_policy,
+            extended_protection=options.adcs_epa,
+        )
         self.adcs.start()
         LOG.info("AD CS emulator on %s and %s", self.adcs.url, self.adcs.https_url)
         host_names: list[str] = []
@@ -149,6 +156,7 @@ class RunningLab:
                 "ca_bundle_path": str(pki.bundle_path),
                 "ca_cert_path": str(pki.ca_cert_path),
                 "root_cert_path": str(pki.root_cert_path),
+                "extended_protection": adcs.extended_protection,
             },
             "winrm": {},
             "hosts": {},

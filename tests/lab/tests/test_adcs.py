@@ -583,3 +583,57 @@ def test_bad_fault_requests(adcs: AdcsEmulator, kind: str, count: int, seconds: 
 def test_bad_settings(adcs: AdcsEmulator, setter: str, value: str) -> None:
     with pytest.raises(ValueError):
         getattr(adcs, setter)(value)
+
+
+# -- Extended Protection -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def epa_adcs_server(lab_pki: LabPki, lab_accounts: dict[str, Account]) -> Iterator[AdcsEmulator]:
+    emulator = AdcsEmulator(lab_pki, lab_accounts, "127.0.0.1", extended_protection="required")
+    emulator.start()
+    yield emulator
+    emulator.stop()
+
+
+@pytest.mark.parametrize(
+    ("extended_protection", "scheme", "client", "status"),
+    [
+        pytest.param("required", "https", "ntlm", 200, id="required-https-ntlm-with-bindings"),
+        pytest.param("required", "https", "ntlm-without-cbt", 401, id="required-https-ntlm-without-bindings"),
+        pytest.param("required", "http", "ntlm-without-cbt", 200, id="required-http-has-no-channel"),
+        pytest.param("required", "https", "basic", 200, id="required-https-basic"),
+        pytest.param("off", "https", "ntlm-without-cbt", 200, id="off-https-ntlm-without-bindings"),
+    ],
+)
+def test_extended_protection(
+    adcs: AdcsEmulator,
+    epa_adcs_server: AdcsEmulator,
+    lab_accounts: dict[str, Account],
+    extended_protection: str,
+    scheme: str,
+    client: str,
+    status: int,
+) -> None:
+    """requests_ntlm sends the tls-server-end-point bindings of the certificate the server presented (hashed by its
+    own RFC 5929 rule) over https, unless told not to (send_cbt=False)."""
+    emulator = epa_adcs_server if extended_protection == "required" else adcs
+    assert emulator.extended_protection == extended_protection
+    account = lab_accounts["enroll"]
+    user = f"{account.domain}\\{account.user}"
+    auth: object = (user, account.password)
+    if client != "basic":
+        auth = HttpNtlmAuth(user, account.password, send_cbt=client == "ntlm")
+    url = emulator.url if scheme == "http" else emulator.https_url
+    with requests.Session() as session:
+        session.trust_env = False
+        answer = session.get(url, auth=auth, verify=str(emulator.pki.bundle_path), timeout=30)  # type: ignore[arg-type]
+    assert answer.status_code == status
+    if status == 401:
+        assert "401 - Unauthorized" in answer.text
+        assert answer.raw.headers.getlist("WWW-Authenticate")[:2] == ["Negotiate", "NTLM"]
+
+
+def test_unknown_extended_protection_mode(lab_pki: LabPki, lab_accounts: dict[str, Account]) -> None:
+    with pytest.raises(ValueError, match="off, required"):
+        AdcsEmulator(lab_pki, lab_accounts, "127.0.0.1", extended_protection="allow")
