@@ -24,11 +24,31 @@ options:
       - V(snapin) adds the version's snap-in (2007 SP1 C(Microsoft.Exchange.Management.PowerShell.Admin), 2010
         C(Microsoft.Exchange.Management.PowerShell.E2010), 2013 C(Microsoft.Exchange.Management.PowerShell.SnapIn)).
         It needs no second logon. Microsoft supports the 2010 and 2013 snap-ins only for some tasks.
-      - V(remote) opens C(http://<fqdn>/PowerShell/) with Kerberos (2010 and 2013 only). From inside a WinRM logon
-        this is a second hop, which works only with Kerberos delegation or CredSSP on the inventory connection.
+      - V(remote) opens an Exchange remote PowerShell session to C(http://<fqdn>/PowerShell/) with Kerberos
+        authentication and imports it (2010 and 2013 only; asking for it on a 2007 SP1 host is an option error). The
+        session is removed when the operation ends, also when it fails.
+      - C(<fqdn>) is the FQDN in the C(exchange_um_host) fact, else the inventory name of the host, so name the hosts
+        by FQDN or run M(exchange_um.certificates.exchange_info) with V(snapin) once first.
+      - From inside a WinRM logon the Exchange endpoint is a second hop. Give O(exchange_shell_username) and
+        O(exchange_shell_password), or use Kerberos delegation or CredSSP on the inventory connection.
     type: str
     choices: [snapin, remote]
     default: snapin
+  exchange_shell_username:
+    description:
+      - The account that opens the remote Exchange session (O(exchange_shell=remote) only), as C(DOMAIN\\user) or
+        C(user@dns.domain). It needs the right to use Exchange remote PowerShell.
+      - Requires O(exchange_shell_password). Giving it with O(exchange_shell=snapin) is an option error.
+      - A task option only (no host variable is read); set it for a whole play with C(module_defaults) under each
+        host module's name (for example M(exchange_um.certificates.exchange_info) and
+        M(exchange_um.certificates.root_trust)), with the password from a vault variable.
+    type: str
+  exchange_shell_password:
+    description:
+      - Password of O(exchange_shell_username). It travels only inside the script sent on the host's standard input
+        (never on a command line) and never appears in results, errors or logs.
+      - Requires O(exchange_shell_username).
+    type: str
 notes:
   - The host is reached through the inventory's own connection (C(ansible_connection=winrm), or C(psrp)) with raw
     PowerShell; no Ansible PowerShell module wrapper runs on the host, so PowerShell 1.0 to 4.0 hosts work.

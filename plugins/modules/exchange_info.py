@@ -50,6 +50,12 @@ EXAMPLES = r"""
 - name: Read the certificate state of every UM server once, as a fact for the tasks after it
   exchange_um.certificates.exchange_info:
 
+- name: Load the 2013 cmdlets through the supported remote session, with an explicit credential
+  exchange_um.certificates.exchange_info:
+    exchange_shell: remote
+    exchange_shell_username: CONTOSO\exchadmin
+    exchange_shell_password: "{{ vault_exchange_shell_password }}"
+
 - name: Show which certificate UM uses
   ansible.builtin.debug:
     msg: "{{ ansible_facts.exchange_um_host.um.certificate_thumbprint | default('none') }}"

@@ -7,7 +7,7 @@ controller so that a payload only ever carries commands that exist on the host i
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ._quote import quote_string
 
@@ -16,6 +16,8 @@ __all__ = [
     "PROFILES",
     "SHELLS",
     "ExchangeProfile",
+    "ShellCredential",
+    "ShellLoader",
     "UnknownExchangeVersion",
     "profile_for",
     "select_profile",
@@ -33,6 +35,33 @@ class UnknownExchangeVersion(ValueError):
 
 
 @dataclass(frozen=True)
+class ShellCredential:
+    """The account that opens a remote Exchange session; the password is kept out of ``repr``."""
+
+    username: str
+    password: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class ShellLoader:
+    """Lines that make the Exchange cmdlets available, and the statement that releases them when the operation ends.
+
+    ``release`` is None when nothing outlives the operation (a snap-in goes with the process).
+    """
+
+    lines: tuple[str, ...]
+    release: str | None = None
+
+
+# Microsoft, "Connect to Exchange servers using remote PowerShell" (Exchange 2010/2013): New-PSSession
+# -ConfigurationName Microsoft.Exchange -ConnectionUri http://<ServerFQDN>/PowerShell/ -Authentication Kerberos
+# -Credential $UserCredential; Import-PSSession $Session; Remove-PSSession $Session when done.
+_SESSION = "$ExumExchangeSession"
+_CREDENTIAL = "$ExumShellCredential"
+_RELEASE = f"Remove-PSSession -Session {_SESSION} -ErrorAction SilentlyContinue"
+
+
+@dataclass(frozen=True)
 class ExchangeProfile:
     """One Exchange version as the collection drives it."""
 
@@ -46,22 +75,41 @@ class ExchangeProfile:
     um_cmdlets: tuple[str, ...]
     sip_ports: Mapping[str, int]
 
-    def loader_lines(self, *, shell: str = "snapin", fqdn: str | None = None) -> list[str]:
-        """PowerShell lines that make the Exchange cmdlets available; fail (terminating) when they cannot."""
+    def loader(
+        self, *, shell: str = "snapin", fqdn: str | None = None, credential: ShellCredential | None = None
+    ) -> ShellLoader:
+        """PowerShell that makes the Exchange cmdlets available; it fails (terminating) when they cannot be loaded."""
         if shell == "snapin":
-            return [f"Add-PSSnapin -Name {quote_string(self.snapin)} -ErrorAction Stop"]
+            if credential is not None:
+                raise ValueError("a snap-in runs in the WinRM logon and takes no credential")
+            return ShellLoader((f"Add-PSSnapin -Name {quote_string(self.snapin)} -ErrorAction Stop",))
         if shell != "remote" or not self.remote_shell:
             raise ValueError(f"Exchange {self.key} cannot load its cmdlets with shell {shell!r}")
         if not fqdn:
             raise ValueError("a remote Exchange shell needs the server FQDN")
-        # host-facts.md: New-PSSession -ConfigurationName Microsoft.Exchange -ConnectionUri http://<fqdn>/PowerShell/
-        # -Authentication Kerberos + Import-PSSession. From inside a WinRM logon this is a second hop.
-        uri = quote_string(f"http://{fqdn}/PowerShell/")
-        return [
-            f"$ExumExchangeSession = New-PSSession -ConfigurationName 'Microsoft.Exchange' -ConnectionUri {uri} "
-            "-Authentication Kerberos -ErrorAction Stop",
-            "[void](Import-PSSession -Session $ExumExchangeSession -AllowClobber -ErrorAction Stop)",
-        ]
+        lines: list[str] = []
+        session = (
+            f"{_SESSION} = New-PSSession -ConfigurationName 'Microsoft.Exchange' "
+            f"-ConnectionUri {quote_string(f'http://{fqdn}/PowerShell/')} -Authentication Kerberos"
+        )
+        if credential is not None:
+            # host-facts.md: from inside a WinRM logon the session is a second hop, which an explicit credential
+            # solves. PSCredential and ConvertTo-SecureString -AsPlainText exist in PowerShell 2.0; both values are
+            # literals of the stdin payload, never part of a command line.
+            user = quote_string(credential.username, path="exchange_shell_username")
+            password = quote_string(credential.password, path="exchange_shell_password")
+            lines.append(
+                f"{_CREDENTIAL} = New-Object -TypeName System.Management.Automation.PSCredential -ArgumentList "
+                f"{user}, (ConvertTo-SecureString -String {password} -AsPlainText -Force)"
+            )
+            session += f" -Credential {_CREDENTIAL}"
+        lines.append(session + " -ErrorAction Stop")
+        # A session that opened but cannot be imported is removed before the error ends the script.
+        lines.append(
+            f"try {{ [void](Import-PSSession -Session {_SESSION} -AllowClobber -ErrorAction Stop) }} "
+            f"catch {{ {_RELEASE}; throw }}"
+        )
+        return ShellLoader(tuple(lines), release=_RELEASE)
 
 
 PROFILES: Mapping[str, ExchangeProfile] = {

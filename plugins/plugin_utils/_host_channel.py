@@ -19,7 +19,7 @@ from importlib.resources import files
 from ansible.errors import AnsibleConnectionFailure
 
 from ._clixml import decode_stderr, parse_error_text
-from ._exchange import ExchangeProfile
+from ._exchange import ExchangeProfile, ShellCredential
 from ._ps_compact import compact_lines
 from ._quote import quote_arguments, quote_string
 
@@ -137,16 +137,22 @@ def build_payload(
     exchange: ExchangeProfile | None,
     exchange_shell: str = "snapin",
     exchange_fqdn: str | None = None,
+    exchange_credential: ShellCredential | None = None,
 ) -> Payload:
     """Prelude, operation name, Exchange loader, fragment and operation functions, one invocation line.
 
     Host scripts travel without their comment and blank lines (``_ps_compact``); each keeps its ``# operation:`` line.
+    A loader that leaves something to release (a remote session) gets it released in a ``finally`` around the
+    invocation, so a failing operation releases it too (the prelude's trap ends the script through that block).
     """
     chunks: list[tuple[str | None, str]] = [("prelude.ps1", _script("prelude.ps1"))]
     chunks.append((None, f"$ExumOperationName = {quote_string(operation)}"))
     fragment_function = _FRAGMENTS.get(operation)
+    release = None
     if exchange is not None and fragment_function is not None:
-        chunks.append((None, "\n".join(exchange.loader_lines(shell=exchange_shell, fqdn=exchange_fqdn))))
+        loader = exchange.loader(shell=exchange_shell, fqdn=exchange_fqdn, credential=exchange_credential)
+        chunks.append((None, "\n".join(loader.lines)))
+        release = loader.release
     if fragment_function is not None:
         fragment = f"{operation}.{exchange.key if exchange is not None else 'none'}.ps1"
         chunks.append((None, f"function {fragment_function} {{"))
@@ -156,7 +162,8 @@ def build_payload(
     chunks.append((f"{operation}.ps1", _script(f"{operation}.ps1")))
     chunks.append((None, "}"))
     invocation = " ".join(filter(None, ["Invoke-ExumOperation", quote_arguments(arguments)]))
-    chunks.append((None, f"Write-ExumResult ({invocation})"))
+    invocation = f"Write-ExumResult ({invocation})"
+    chunks.append((None, invocation if release is None else f"try {{ {invocation} }} finally {{ {release} }}"))
     lines: list[str] = []
     origins: list[tuple[str, int]] = []
     for name, text in chunks:
@@ -261,14 +268,19 @@ def run_operation(
     exchange: ExchangeProfile | None,
     exchange_shell: str = "snapin",
     exchange_fqdn: str | None = None,
+    exchange_credential: ShellCredential | None = None,
 ) -> dict[str, t.Any]:
-    """Run ``host_scripts/<operation>.ps1`` with ``arguments`` in one ``exec_command``; return its ``data``."""
+    """Run ``host_scripts/<operation>.ps1`` with ``arguments`` in one ``exec_command``; return its ``data``.
+
+    ``exchange_credential`` opens a remote Exchange shell; it travels only inside the stdin payload.
+    """
     payload = build_payload(
         operation=operation,
         arguments=arguments,
         exchange=exchange,
         exchange_shell=exchange_shell,
         exchange_fqdn=exchange_fqdn,
+        exchange_credential=exchange_credential,
     )
     try:
         rc, stdout, stderr = connection.exec_command(BOOTSTRAP, in_data=encode_stdin(payload.text), sudoable=False)

@@ -341,3 +341,122 @@ def test_documented_keys_on_success_and_failure(
     result = run(action_class, args, RecordingConnection(answers), task_vars={"exchange_um_version": "2010"})
     expected = documented_keys(module)
     assert expected and expected <= set(result)
+
+
+# ---------------------------------------------------------------- remote Exchange shell with a credential
+
+SHELL_PASSWORD = "Sh3ll'\u2019$(Get-Date)`pw"
+REMOTE = {
+    "exchange_shell": "remote",
+    "exchange_shell_username": "CONTOSO\\exchadmin",
+    "exchange_shell_password": SHELL_PASSWORD,
+}
+
+
+def failure_line(message: str, fqid: str) -> tuple[int, bytes, bytes]:
+    error = {"message": message, "fqid": fqid, "category": "OpenError", "line": 120, "exception": "X"}
+    return 1, ("@@EXUM_RESULT@@" + json.dumps({"ok": False, "error": error}) + "\r\n").encode(), b""
+
+
+def assert_no_password(result: dict[str, Any], connection: RecordingConnection) -> None:
+    assert SHELL_PASSWORD not in json.dumps(result)
+    for cmd, in_data in connection.calls:
+        assert SHELL_PASSWORD not in cmd
+        assert SHELL_PASSWORD.encode("utf-8") not in in_data
+
+
+@pytest.mark.parametrize(
+    ("args", "version", "expected"),
+    [
+        ({"exchange_shell_password": SHELL_PASSWORD}, "2013", "used only with exchange_shell=remote"),
+        ({"exchange_shell_username": "CONTOSO\\a", "exchange_shell_password": SHELL_PASSWORD}, "2013", "only with"),
+        (
+            {"exchange_shell": "remote", "exchange_shell_password": SHELL_PASSWORD},
+            "2013",
+            "without exchange_shell_username",
+        ),
+        ({"exchange_shell": "remote", "exchange_shell_username": "CONTOSO\\a"}, "2010", "needs exchange_shell_pass"),
+        ({"exchange_shell": "remote"}, "2007sp1", "needs Exchange 2010 or 2013"),
+        (REMOTE, "2007sp1", "use exchange_shell=snapin"),
+    ],
+)
+def test_shell_option_errors_make_no_host_call(args: dict[str, Any], version: str, expected: str) -> None:
+    connection = RecordingConnection([])
+    result = run(ExchangeInfoAction, dict(args), connection, task_vars={"exchange_um_version": version})
+    assert result["failed"] is True
+    assert expected in result["msg"] and "Correct the task's options." in result["msg"]
+    assert connection.calls == []
+    assert SHELL_PASSWORD not in result["msg"]
+
+
+@pytest.mark.parametrize("version", ["2010", "2013"])
+def test_remote_shell_with_credential_is_one_call(pki: SimpleNamespace, version: str) -> None:
+    connection = RecordingConnection([recorded("exchange_info_2010.json", pki)])
+    task_vars = {"exchange_um_version": version, "inventory_hostname": f"exch{version}.contoso.lab"}
+    result = run(ExchangeInfoAction, dict(REMOTE), connection, task_vars=task_vars)
+    assert not result.get("failed"), result.get("msg")
+    assert len(connection.calls) == 1
+    payload = connection.payload(0)
+    assert "Add-PSSnapin" not in payload
+    assert "-ArgumentList 'CONTOSO\\exchadmin', (ConvertTo-SecureString -String " in payload
+    assert f"-ConnectionUri 'http://exch{version}.contoso.lab/PowerShell/'" in payload
+    assert "-Credential $ExumShellCredential" in payload
+    assert payload.rstrip().endswith(
+        "finally { Remove-PSSession -Session $ExumExchangeSession -ErrorAction SilentlyContinue }"
+    )
+    assert_no_password(result, connection)
+    assert "exchange_shell_password" not in result
+
+
+@pytest.mark.parametrize(
+    ("args", "message", "fqid", "advice"),
+    [
+        (
+            REMOTE,
+            "Connecting to remote server exch2013.contoso.lab failed with the following error message : "
+            "The user name or password is incorrect. For more information, see the about_Remote_Troubleshooting "
+            "Help topic.",
+            "LogonFailure,PSSessionOpenFailed",
+            "Check exchange_shell_username and exchange_shell_password",
+        ),
+        (
+            {"exchange_shell": "remote"},
+            "Connecting to remote server exch2013.contoso.lab failed with the following error message : WinRM "
+            "cannot process the request. The following error with errorcode 0x8009030e occurred while using "
+            "Kerberos authentication: A specified logon session does not exist.",
+            "1312,PSSessionOpenFailed",
+            "second hop: set exchange_shell_username and exchange_shell_password",
+        ),
+    ],
+)
+def test_session_open_failure_says_what_to_do(
+    pki: SimpleNamespace, args: dict[str, Any], message: str, fqid: str, advice: str
+) -> None:
+    connection = RecordingConnection([failure_line(message, fqid)])
+    task_vars = {"exchange_um_version": "2013", "inventory_hostname": "exch2013.contoso.lab"}
+    result = run(ExchangeInfoAction, dict(args), connection, task_vars=task_vars)
+    assert result["failed"] is True
+    assert "the remote Exchange shell did not open" in result["msg"]
+    assert advice in result["msg"] and fqid in result["msg"]
+    assert_no_password(result, connection)
+
+
+def test_password_echoed_by_the_host_is_scrubbed_from_the_result(pki: SimpleNamespace) -> None:
+    """PowerShell's error texts quote argument values and source lines; a password in them never reaches the result."""
+    text = (
+        f'New-Object : Cannot convert argument "1", with value: "{SHELL_PASSWORD}", for "PSCredential" to type '
+        '"System.Security.SecureString"_x000D__x000A_At line:115 char:35_x000D__x000A_'
+        f"+ $ExumShellCredential = New-Object -ArgumentList 'CONTOSO\\exchadmin', (ConvertTo-SecureString -String "
+        f"'{SHELL_PASSWORD}' -AsPlainText -Force)_x000D__x000A_"
+        "    + FullyQualifiedErrorId : ConstructorInvokedThrowException,Microsoft.PowerShell.Commands.NewObjectCommand"
+    )
+    stderr = (
+        '#< CLIXML\r\n<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">'
+        f'<S S="Error">{text.replace("<", "&lt;")}</S></Objs>'
+    )
+    connection = RecordingConnection([(1, b"", stderr.encode())])
+    task_vars = {"exchange_um_version": "2010", "inventory_hostname": "exch2010.contoso.lab"}
+    result = run(ExchangeInfoAction, dict(REMOTE), connection, task_vars=task_vars)
+    assert result["failed"] is True and "ConstructorInvokedThrowException" in result["msg"]
+    assert 'with value: "********"' in result["msg"]
+    assert_no_password(result, connection)

@@ -7,10 +7,16 @@ import typing as t
 import pytest
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._exchange import (
     PROFILES,
+    ShellCredential,
     UnknownExchangeVersion,
     profile_for,
     select_profile,
 )
+from ansible_collections.exchange_um.certificates.plugins.plugin_utils._quote import QuoteError
+
+from tests.lab.hosts.syntax import invocations
+from tests.pwsh.literals import arguments_of, literal_value
+from tests.pwsh.parser import parse_script
 
 
 @pytest.mark.parametrize(
@@ -61,3 +67,88 @@ def test_ports_follow_host_facts() -> None:
 def test_select_profile(snapshot: dict[str, t.Any] | None, host_version: str | None, expected: str | None) -> None:
     profile = select_profile(snapshot=snapshot, host_version=host_version)
     assert (profile.key if profile else None) == expected
+
+
+@pytest.mark.parametrize("version", ["2007sp1", "2010", "2013"])
+def test_snapin_loader_has_nothing_to_release(version: str) -> None:
+    profile = profile_for(version)
+    loader = profile.loader(shell="snapin")
+    assert loader.lines == (f"Add-PSSnapin -Name '{profile.snapin}' -ErrorAction Stop",)
+    assert loader.release is None
+    with pytest.raises(ValueError, match="no credential"):
+        profile.loader(shell="snapin", credential=ShellCredential("CONTOSO\\admin", "x"))
+
+
+@pytest.mark.parametrize(
+    ("shell", "fqdn", "version"),
+    [
+        ("remote", "exch2007.contoso.lab", "2007sp1"),
+        ("remote", None, "2013"),
+        ("remote", "", "2010"),
+        ("psrp", "x", "2013"),
+    ],
+)
+def test_loader_refusals(shell: str, fqdn: str | None, version: str) -> None:
+    with pytest.raises(ValueError):
+        profile_for(version).loader(shell=shell, fqdn=fqdn)
+
+
+@pytest.mark.parametrize("version", ["2010", "2013"])
+def test_remote_loader_without_credential(version: str) -> None:
+    loader = profile_for(version).loader(shell="remote", fqdn="exch.contoso.lab")
+    assert loader.lines[0] == (
+        "$ExumExchangeSession = New-PSSession -ConfigurationName 'Microsoft.Exchange' "
+        "-ConnectionUri 'http://exch.contoso.lab/PowerShell/' -Authentication Kerberos -ErrorAction Stop"
+    )
+    assert len(loader.lines) == 2 and "Import-PSSession -Session $ExumExchangeSession" in loader.lines[1]
+    assert loader.release == "Remove-PSSession -Session $ExumExchangeSession -ErrorAction SilentlyContinue"
+
+
+# Users and passwords that would break out of a careless quoting: every kind of single quote PowerShell accepts,
+# subexpressions, variables, backticks, double quotes, semicolons and line breaks.
+CREDENTIALS = [
+    ("CONTOSO\\Administrator", "Adm-secret"),
+    ("o'brien@contoso.lab", "it's"),
+    ("CONTOSO\\x", "a\u2018b\u2019c\u201ad\u201be"),
+    ("CONTOSO\\x", "$(Remove-Item C:\\ -Recurse)"),
+    ("$env:USERNAME", '`$x`n"; exit 0 #'),
+    ("CONTOSO\\x", "line1\r\nline2"),
+    ("CONTOSO\\x", "'; Write-Output 'leak"),
+]
+
+
+@pytest.mark.parametrize(("username", "password"), CREDENTIALS)
+def test_remote_loader_credential_is_read_back_as_the_same_literals(username: str, password: str) -> None:
+    loader = profile_for("2013").loader(
+        shell="remote", fqdn="exch2013.contoso.lab", credential=ShellCredential(username, password)
+    )
+    text = "\n".join(loader.lines)
+    script = parse_script(text)
+    assert not script.root.has_error
+    # The parsed script holds exactly one command of each kind: nothing in the values became code.
+    for command in ("New-Object", "ConvertTo-SecureString", "New-PSSession", "Import-PSSession", "Remove-PSSession"):
+        assert len(invocations(script, command)) == 1, command
+    [secure] = arguments_of(script, "ConvertTo-SecureString")
+    assert secure == {"String": password, "AsPlainText": True, "Force": True}
+    [new_object] = invocations(script, "New-Object")
+    node = new_object.value_node("ArgumentList")
+    assert node is not None
+    first = node.named_children[0] if node.type == "array_literal_expression" else None
+    assert first is not None and literal_value(script, first, name="user") == username
+    [session] = invocations(script, "New-PSSession")
+    assert script.text_of(session.value_node("Credential")) == "$ExumShellCredential"
+    assert session.has("Authentication") and session.has("ConfigurationName")
+
+
+def test_remote_loader_refuses_nul_without_echoing_the_password() -> None:
+    with pytest.raises(QuoteError) as caught:
+        profile_for("2010").loader(
+            shell="remote", fqdn="exch2010.contoso.lab", credential=ShellCredential("CONTOSO\\x", "top\x00secret")
+        )
+    assert caught.value.path == "exchange_shell_password"
+    assert "secret" not in str(caught.value)
+
+
+def test_credential_repr_hides_the_password() -> None:
+    credential = ShellCredential("CONTOSO\\x", "Hidden-Pw")
+    assert "Hidden-Pw" not in repr(credential) and "CONTOSO" in repr(credential)

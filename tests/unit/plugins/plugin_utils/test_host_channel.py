@@ -12,7 +12,7 @@ from ansible.errors import AnsibleConnectionFailure, AnsibleError
 from ansible.playbook.play_context import PlayContext
 from ansible.plugins.loader import connection_loader
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils import _host_channel as channel
-from ansible_collections.exchange_um.certificates.plugins.plugin_utils._exchange import profile_for
+from ansible_collections.exchange_um.certificates.plugins.plugin_utils._exchange import ShellCredential, profile_for
 
 SECRET = "Pa$$w0rd'\u2019`$(x)"
 CMD_LIMIT = 8191  # cmd.exe's command-line limit (winrm-protocol.md)
@@ -156,12 +156,45 @@ def test_payload_layout(operation: str, version: str | None, loader: str | None,
             assert f"# operation: {operation}.{other}" not in payload.text
 
 
-def test_remote_shell_loader_for_2013() -> None:
-    lines = profile_for("2013").loader_lines(shell="remote", fqdn="exch2013.contoso.lab")
-    assert "-ConnectionUri 'http://exch2013.contoso.lab/PowerShell/'" in lines[0]
-    assert "Import-PSSession" in lines[1]
-    with pytest.raises(ValueError):
-        profile_for("2007sp1").loader_lines(shell="remote", fqdn="exch2007.contoso.lab")
+def test_remote_shell_is_released_around_the_invocation() -> None:
+    payload = channel.build_payload(
+        operation="exchange_info",
+        arguments={"Services": ["MSExchangeUM"]},
+        exchange=profile_for("2013"),
+        exchange_shell="remote",
+        exchange_fqdn="exch2013.contoso.lab",
+        exchange_credential=ShellCredential("CONTOSO\\Administrator", SECRET),
+    )
+    lines = payload.text.split("\r\n")
+    assert lines[-2] == (
+        "try { Write-ExumResult (Invoke-ExumOperation -Services @('MSExchangeUM')) } "
+        "finally { Remove-PSSession -Session $ExumExchangeSession -ErrorAction SilentlyContinue }"
+    )
+    session = next(index for index, line in enumerate(lines) if line.startswith("$ExumExchangeSession = "))
+    assert lines[session - 1].startswith("$ExumShellCredential = New-Object")
+    # The cmdlets are loaded before the fragment that calls them is defined and run.
+    assert session < lines.index("function Get-ExumExchangeState {")
+
+
+def test_credential_travels_only_in_the_stdin_payload() -> None:
+    failure = {"ok": False, "error": {"message": "Connecting to remote server failed", "fqid": "x", "line": 3}}
+    connection = RecordingConnection((1, result_line(failure), b""))
+    with pytest.raises(channel.HostOperationError) as caught:
+        channel.run_operation(
+            connection,
+            "exchange_info",
+            {"Services": ["MSExchangeUM"]},
+            exchange=profile_for("2010"),
+            exchange_shell="remote",
+            exchange_fqdn="exch2010.contoso.lab",
+            exchange_credential=ShellCredential("CONTOSO\\Administrator", SECRET),
+        )
+    [(cmd, in_data)] = connection.calls
+    assert cmd == channel.BOOTSTRAP and SECRET not in cmd
+    assert in_data is not None and in_data.isascii() and SECRET.encode("utf-8") not in in_data
+    payload = base64.b64decode(b"".join(in_data.split())).decode("utf-8")
+    assert "-String 'Pa$$w0rd''\u2019\u2019`$(x)' -AsPlainText -Force" in payload
+    assert SECRET not in str(caught.value) and SECRET not in repr(caught.value.__dict__)
 
 
 def test_locate_maps_payload_lines_to_script_lines() -> None:
