@@ -16,8 +16,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+import requests
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._x509 import fingerprint_sha256, thumbprint
 from cryptography import x509
+from requests_ntlm import HttpNtlmAuth
 
 from .conftest import Lab, PlaybookRun
 
@@ -364,3 +366,57 @@ def test_run_once_over_the_fleet(lab: Lab, run_playbook: Callable[..., PlaybookR
     for host in hosts:
         assert outcome.task(host, "seen by every host")["msg"] == lab.info["adcs"]["ca_thumbprint"]
         assert lab.dump(host)["counters"]["commands"] == before[host]["counters"]["commands"]
+
+
+# -- Extended Protection ---------------------------------------------------------------------------------------------
+
+EPA_CASES = [
+    Case("ntlm over validated https with channel bindings", HTTPS, fetched_quietly),
+    Case("basic over validated https", {**HTTPS, "auth": "basic"}, fetched_quietly),
+    Case("ntlm over http, pinned", {**HTTP, **PIN}, fetched_quietly),
+]
+
+
+@pytest.fixture(scope="module")
+def epa_adcs(lab_factory: Callable[..., Lab]) -> Lab:
+    """A certsrv site with Extended Protection required (IIS tokenChecking=Require, Windows Server 2025's default)."""
+    return lab_factory("adcs-epa", hosts="none", extra=("--adcs-epa", "required"))
+
+
+def test_extended_protection_required(
+    epa_adcs: Lab,
+    playbook_runner: Callable[[Lab], Callable[..., PlaybookRun]],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """The collection's client (requests_ntlm) sends the tls-server-end-point bindings the site requires."""
+    info = epa_adcs.info["adcs"]
+    assert info["extended_protection"] == "required"
+    # The site does refuse NTLM without bindings over https: the successes below are not Extended Protection off.
+    without_bindings = HttpNtlmAuth(info["username"], info["password"], send_cbt=False)
+    with requests.Session() as session:
+        session.trust_env = False
+        refused = session.get(info["https_url"], auth=without_bindings, verify=info["ca_bundle_path"], timeout=30)
+    assert refused.status_code == 401
+    out = tmp_path_factory.mktemp("epa-out")
+    ca = {
+        "url": info["url"],
+        "https_url": info["https_url"],
+        "username": info["username"],
+        "password": info["password"],
+        "thumbprint": info["ca_thumbprint"],
+        "bundle": info["ca_bundle_path"],
+    }
+    outcome = playbook_runner(epa_adcs)(
+        play([task(case.name, case.args) for case in EPA_CASES]), extra_vars={"ca": ca, "out": str(out)}
+    )
+    assert outcome.rc == 0, outcome.stdout[-3000:] + outcome.stderr[-3000:]
+    assert info["password"] not in outcome.stdout + outcome.stderr + json.dumps(outcome.results)
+    context = Context(
+        ca_thumbprint=info["ca_thumbprint"],
+        root_thumbprint=info["root_thumbprint"],
+        ca_pem=_pem(info["ca_cert_path"]),
+        root_pem=_pem(info["root_cert_path"]),
+        out=out,
+    )
+    for case in EPA_CASES:
+        case.check(outcome.task("localhost", case.name), context)
