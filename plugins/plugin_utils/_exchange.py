@@ -99,7 +99,7 @@ class ExchangeProfile:
             user = quote_string(credential.username, path="exchange_shell_username")
             password = quote_string(credential.password, path="exchange_shell_password")
             lines.append(
-                f"{_CREDENTIAL} = New-Object -TypeName System.Management.Automation.PSCredential -ArgumentList "
+                f"{_CREDENTIAL} = New-Object -TypeName 'System.Management.Automation.PSCredential' -ArgumentList "
                 f"{user}, (ConvertTo-SecureString -String {password} -AsPlainText -Force)"
             )
             session += f" -Credential {_CREDENTIAL}"

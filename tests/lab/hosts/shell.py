@@ -4,21 +4,31 @@ host-facts.md "Support matrix": 2007 SP1 has the snap-in ``Microsoft.Exchange.Ma
 ``...E2010`` (or a remote session), 2013 ``...SnapIn`` or the remote session ``New-PSSession -ConfigurationName
 Microsoft.Exchange -ConnectionUri http://<fqdn>/PowerShell/`` + ``Import-PSSession``. "A remote Exchange session opened
 from inside a WinRM logon is a second hop: it needs an explicit -Credential, CredSSP, or Kerberos delegation."
+
+An explicit credential is checked against the lab's domain: the accounts the lab installed for its NTLM acceptor
+(``tests.lab.httpauth.install_ntlm_users``, the ``DOMAIN:USER:PASSWORD`` lines of ``NTLM_USER_FILE``), as a domain
+controller would check the Kerberos logon New-PSSession makes with it. Exchange's RBAC is not modelled: every domain
+account the lab knows may use Exchange remote PowerShell.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
+
+import tree_sitter
 
 from tests.pwsh.errors import LiteralError, ScriptProblem
-from tests.pwsh.literals import literal_value
+from tests.pwsh.literals import arguments_of, literal_value, unwrap
 from tests.pwsh.parser import ParsedScript
 
+from ..httpauth import Account
 from .pserrors import LabNoModel
 from .specs import HostSpec
 from .syntax import Invocation, invocations
 
-__all__ = ["SNAPINS", "ShellLoad", "exchange_shell_load"]
+__all__ = ["SNAPINS", "ShellLoad", "domain_accounts", "exchange_shell_load"]
 
 SNAPINS = {
     "2007sp1": "Microsoft.Exchange.Management.PowerShell.Admin",
@@ -26,6 +36,7 @@ SNAPINS = {
     "2013": "Microsoft.Exchange.Management.PowerShell.SnapIn",
 }
 _EXCHANGE_CONFIGURATION = "microsoft.exchange"
+_PSCREDENTIAL = {"system.management.automation.pscredential", "pscredential"}
 
 
 @dataclass(frozen=True)
@@ -93,6 +104,107 @@ def _second_hop_failure(fqdn: str, line: int) -> ScriptProblem:
     )
 
 
+def _logon_failure(fqdn: str, line: int) -> ScriptProblem:
+    # Assumed wording: New-PSSession's "Connecting to remote server ... failed" frame around the text of Win32 error
+    # 1326 (ERROR_LOGON_FAILURE, "The user name or password is incorrect."), as reported for rejected credentials;
+    # the first part of the FullyQualifiedErrorId ("LogonFailure") is assumed too.
+    return ScriptProblem(
+        kind="command",
+        message=(
+            f"Connecting to remote server {fqdn} failed with the following error message : The user name or "
+            "password is incorrect. For more information, see the about_Remote_Troubleshooting Help topic."
+        ),
+        line=line,
+        column=1,
+        fqid="LogonFailure,PSSessionOpenFailed",
+        category="OpenError",
+        command="New-PSSession",
+        when="run",
+        exception="Remoting.PSRemotingTransportException",
+    )
+
+
+def _assignment_line(script: ParsedScript, variable: str) -> int:
+    """The line of the one ``$variable = ...`` statement; anything else leaves the value unknown before it runs."""
+    lines = [
+        script.position(node)[0]
+        for node in script.nodes_of("assignment_expression")
+        if node.named_children and script.text_of(node.named_children[0]).strip().lower() == variable.lower()
+    ]
+    if len(lines) != 1:
+        raise LabNoModel(f"{variable} is assigned {len(lines)} times, so its credential is not known")
+    return lines[0]
+
+
+def _password_of(script: ParsedScript, node: tree_sitter.Node, line: int) -> str:
+    """The password of ``(ConvertTo-SecureString -String '<literal>' -AsPlainText -Force)``."""
+    node = unwrap(node)
+    commands = script.nodes_of("command", within=node)
+    names = [script.text_of(command.child_by_field_name("command_name")).lower() for command in commands]
+    if node.type != "parenthesized_expression" or names != ["convertto-securestring"]:
+        raise LabNoModel("a PSCredential whose password is not ConvertTo-SecureString of a literal", line=line)
+    try:
+        calls = arguments_of(script, "ConvertTo-SecureString")
+    except LiteralError as error:
+        raise LabNoModel(f"ConvertTo-SecureString with {error.reason}", line=line) from None
+    if len(calls) != 1:
+        raise LabNoModel("more than one ConvertTo-SecureString in the payload", line=line)
+    arguments = {name.lower(): value for name, value in calls[0].items()}
+    password = arguments.get("string")
+    # about ConvertTo-SecureString: a plain-text string needs -AsPlainText and -Force.
+    if not isinstance(password, str) or arguments.get("asplaintext") is not True or arguments.get("force") is not True:
+        raise LabNoModel("ConvertTo-SecureString without -String <literal> -AsPlainText -Force", line=line)
+    return password
+
+
+def _credential_of(script: ParsedScript, session: Invocation) -> tuple[str, str]:
+    """User and password of the PSCredential in ``-Credential $variable``, each read as a literal."""
+    node = session.value_node("Credential")
+    variable = script.text_of(unwrap(node)) if node is not None else ""
+    if node is None or unwrap(node).type != "variable":
+        raise LabNoModel(f"New-PSSession -Credential {variable or '(no value)'} is not a variable", line=session.line)
+    line = _assignment_line(script, variable)
+    made = [call for call in invocations(script, "New-Object") if call.line == line]
+    if len(made) != 1:
+        raise LabNoModel(f"{variable} is not made by one New-Object", line=line)
+    type_name = _string_argument(script, made[0], "TypeName") or ""
+    listed = made[0].value_node("ArgumentList")
+    values = unwrap(listed) if listed is not None else None
+    if type_name.lower() not in _PSCREDENTIAL or values is None or values.type != "array_literal_expression":
+        raise LabNoModel(f"{variable} is not New-Object PSCredential -ArgumentList <user>, <password>", line=line)
+    if len(values.named_children) != 2:
+        raise LabNoModel("PSCredential takes a user and a password", line=line)
+    try:
+        user = literal_value(script, values.named_children[0], name="PSCredential user")
+    except LiteralError as error:
+        raise LabNoModel(f"the PSCredential user is not a literal ({error.reason})", line=line) from None
+    if not isinstance(user, str):
+        raise LabNoModel("the PSCredential user is not a string", line=line)
+    return user, _password_of(script, values.named_children[1], line)
+
+
+def domain_accounts() -> list[Account]:
+    """The lab domain's accounts: the ``DOMAIN:USER:PASSWORD`` lines of the lab's NTLM user file."""
+    path = os.environ.get("NTLM_USER_FILE")
+    if not path:
+        raise LabNoModel("a credential check in a lab whose domain has no accounts (NTLM_USER_FILE is not set)")
+    accounts = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        fields = line.split(":")
+        # The same file has each account again under an empty domain (the UPN form); Account.matches covers it.
+        if len(fields) == 3 and fields[0]:
+            accounts.append(Account(fields[0], fields[1], fields[2]))
+    return accounts
+
+
+def _logon_accepted(user: str, password: str, spec: HostSpec) -> bool:
+    return any(
+        account.matches(user) and account.password == password
+        for account in domain_accounts()
+        if account.domain.lower() == spec.netbios_domain.lower()
+    )
+
+
 def _snapin_load(script: ParsedScript, spec: HostSpec, calls: list[Invocation]) -> ShellLoad:
     for call in calls:
         name = _string_argument(script, call, "Name")
@@ -117,6 +229,9 @@ def _remote_load(script: ParsedScript, spec: HostSpec, sessions: list[Invocation
         raise LabNoModel("an Exchange remote session that is never imported", line=session.line)
     if not session.has("Credential"):
         return ShellLoad(True, _second_hop_failure(spec.fqdn, session.line))
+    user, password = _credential_of(script, session)
+    if not _logon_accepted(user, password, spec):
+        return ShellLoad(True, _logon_failure(spec.fqdn, session.line))
     return ShellLoad(True)
 
 

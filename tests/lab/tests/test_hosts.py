@@ -348,18 +348,17 @@ def test_snapin_of_another_version_fails_like_add_pssnapin(preset: str, snapin: 
     assert host.counters.exchange_shell_loads == 0
 
 
-def _remote_loader(fqdn: str, *, credential: bool) -> list[str]:
-    extra = " -Credential $ExumCredential" if credential else ""
+def _remote_loader(fqdn: str) -> list[str]:
     return [
         f"$ExumExchangeSession = New-PSSession -ConfigurationName 'Microsoft.Exchange' "
-        f"-ConnectionUri 'http://{fqdn}/PowerShell/' -Authentication Kerberos{extra} -ErrorAction Stop",
+        f"-ConnectionUri 'http://{fqdn}/PowerShell/' -Authentication Kerberos -ErrorAction Stop",
         "[void](Import-PSSession -Session $ExumExchangeSession -AllowClobber -ErrorAction Stop)",
     ]
 
 
 def test_remote_exchange_session_without_credential_is_a_second_hop() -> None:
     host = SimulatedHost(PRESETS["2013"])
-    loader = _remote_loader(host.spec.fqdn, credential=False)
+    loader = _remote_loader(host.spec.fqdn)
     out, err, rc = run_payload(
         host, payload_text("exchange_info", {}, loader=loader, fragment="exchange_info.2013.ps1")
     )
@@ -367,17 +366,6 @@ def test_remote_exchange_session_without_credential_is_a_second_hop() -> None:
     assert (err, rc) == ("", 1) and error["fqid"] == "1312,PSSessionOpenFailed"
     assert "exch2013.contoso.lab" in error["message"]
     assert host.counters.exchange_shell_loads == 0
-
-
-def test_remote_exchange_session_with_credential_loads() -> None:
-    host = SimulatedHost(PRESETS["2013"])
-    loader = _remote_loader(host.spec.fqdn, credential=True)
-    out, err, rc = run_payload(
-        host, payload_text("exchange_info", {}, loader=loader, fragment="exchange_info.2013.ps1")
-    )
-    assert (err, rc) == ("", 0)
-    assert exum_result(out)["data"]["um"]["startup_mode"] == "TCP"
-    assert host.counters.exchange_shell_loads == 1
 
 
 def test_exchange_cmdlets_without_a_loaded_shell_are_unknown(hosts: dict[str, SimulatedHost]) -> None:
