@@ -103,3 +103,91 @@ def test_version_discovered_once_without_inventory_hint(
     counters = mixed_lab.dump("exch2010")["counters"]
     assert counters["commands"] == 3  # discovery + read, then one read with the version from the fact
     assert counters["exchange_shell_loads"] == 2
+
+
+REMOTE = """
+- hosts: exchange2010:exchange2013
+  gather_facts: false
+  tasks:
+    - name: info
+      exchange_um.certificates.exchange_info:
+        exchange_shell: remote
+        exchange_shell_username: "{{ shell_user | default(omit) }}"
+        exchange_shell_password: "{{ shell_password | default(omit) }}"
+"""
+
+
+@pytest.fixture(scope="module")
+def fqdn_inventory(lab: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The lab's inventory with the 2010 and 2013 hosts named by FQDN, as the remote shell's endpoint needs."""
+    inventory = yaml.safe_load(lab.inventory.read_text(encoding="utf-8"))
+    for group in ("exchange2010", "exchange2013"):
+        members = inventory["all"]["children"]["exchange_um"]["children"][group]["hosts"]
+        for name in list(members):
+            members[lab.info["hosts"][name]["fqdn"]] = members.pop(name)
+    path = tmp_path_factory.mktemp("remote-shell") / "inventory.yml"
+    path.write_text(yaml.safe_dump(inventory), encoding="utf-8")
+    path.chmod(0o600)
+    return path
+
+
+def _remote_hosts(lab: Any) -> dict[str, str]:
+    return {
+        name: spec["fqdn"] for name, spec in lab.info["hosts"].items() if spec["exchange_version"] in ("2010", "2013")
+    }
+
+
+def test_remote_shell_with_the_winrm_account(
+    lab: Any, playbook_runner: Callable[[Any], Callable[..., Any]], fqdn_inventory: Path
+) -> None:
+    winrm = lab.info["winrm"]
+    hosts = _remote_hosts(lab)
+    for name in hosts:
+        lab.control(f"hosts/{name}/reset-counters", {})
+    credential = {"shell_user": f"{winrm['domain']}\\{winrm['username']}", "shell_password": winrm["password"]}
+    run = playbook_runner(lab)(REMOTE, inventory=fqdn_inventory, extra_vars=credential)
+    assert run.rc == 0, run.stdout
+    for name, fqdn in hosts.items():
+        info = run.task(fqdn, "info")
+        assert info["_status"] == "ok"
+        assert info["exchange"]["version"] == lab.info["hosts"][name]["exchange_version"]
+        assert info["um"] is not None
+        counters = lab.dump(name)["counters"]
+        assert (counters["commands"], counters["exchange_shell_loads"]) == (1, 1)
+    assert winrm["password"] not in run.stdout + run.stderr
+
+
+@pytest.mark.parametrize(
+    ("wrong_password", "expected"),
+    [
+        (
+            True,
+            ("The user name or password is incorrect.", "Check exchange_shell_username and exchange_shell_password"),
+        ),
+        (None, ("0x8009030e", "second hop: set exchange_shell_username and exchange_shell_password")),
+    ],
+)
+def test_remote_shell_failures_say_what_to_do(
+    lab: Any,
+    playbook_runner: Callable[[Any], Callable[..., Any]],
+    fqdn_inventory: Path,
+    wrong_password: bool | None,
+    expected: tuple[str, str],
+) -> None:
+    winrm = lab.info["winrm"]
+    password = "Wrong-" + winrm["password"][::-1]
+    hosts = _remote_hosts(lab)
+    for name in hosts:
+        lab.control(f"hosts/{name}/reset-counters", {})
+    credential = {"shell_user": f"{winrm['domain']}\\{winrm['username']}", "shell_password": password}
+    run = playbook_runner(lab)(REMOTE, inventory=fqdn_inventory, extra_vars=credential if wrong_password else None)
+    assert run.rc != 0
+    for name, fqdn in hosts.items():
+        info = run.task(fqdn, "info")
+        assert info["_status"] == "failed"
+        assert "the remote Exchange shell did not open" in info["msg"]
+        assert all(part in info["msg"] for part in expected), info["msg"]
+        assert password not in info["msg"]
+        counters = lab.dump(name)["counters"]
+        assert (counters["commands"], counters["exchange_shell_loads"]) == (1, 0)
+    assert password not in run.stdout + run.stderr
