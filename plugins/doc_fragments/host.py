@@ -36,7 +36,7 @@ options:
     default: snapin
   exchange_shell_username:
     description:
-      - The account that opens the remote Exchange session (O(exchange_shell=remote) only), as C(DOMAIN\\user) or
+      - The account that opens the remote Exchange session (O(exchange_shell=remote) only), as C(DOMAIN\user) or
         C(user@dns.domain). It needs the right to use Exchange remote PowerShell.
       - Requires O(exchange_shell_password). Giving it with O(exchange_shell=snapin) is an option error.
       - A task option only (no host variable is read); set it for a whole play with C(module_defaults) under each
