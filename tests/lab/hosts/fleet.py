@@ -68,7 +68,8 @@ class Fleet:
         self._pki = pki
         self._state_dir = state_dir
         self.hosts: dict[str, SimulatedHost] = {
-            spec.name: SimulatedHost(spec, time_scale=time_scale, catalog=catalog) for spec in specs
+            spec.name: SimulatedHost(spec, time_scale=time_scale, catalog=catalog, domain_accounts=accounts.values())
+            for spec in specs
         }
         self.addresses = {spec.name: f"{subnet}.{_FIRST_HOST + index}" for index, spec in enumerate(specs)}
         self.endpoints: dict[str, WinrmEndpoint] = {}

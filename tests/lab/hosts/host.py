@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
+from collections.abc import Iterable
 
 from tests.pwsh import Catalog, assigned_literal, check_script
 from tests.pwsh.errors import LiteralError, ScriptProblem
@@ -19,6 +20,7 @@ from tests.pwsh.literals import arguments_of
 from tests.pwsh.messages import ambiguous_parameter, parameter_not_found
 from tests.pwsh.parser import ParsedScript, parse_script
 
+from ..httpauth import Account
 from .bootstrap import PayloadDecodeError, bootstrap_shape, decode_payload
 from .cmdline import CommandLineError, parse_command_line
 from .latency import Counters, Work
@@ -39,8 +41,16 @@ _INVOKE = "Invoke-ExumOperation"
 class SimulatedHost:
     """One host: its state, counters and latency model. All state changes happen under the host's lock."""
 
-    def __init__(self, spec: HostSpec, *, time_scale: float = 0.0, catalog: Catalog | None = None) -> None:
+    def __init__(
+        self,
+        spec: HostSpec,
+        *,
+        time_scale: float = 0.0,
+        catalog: Catalog | None = None,
+        domain_accounts: Iterable[Account] = (),
+    ) -> None:
         self.spec = spec
+        self.domain_accounts = tuple(domain_accounts)
         self.name = spec.name
         self.time_scale = time_scale
         self.catalog = catalog or Catalog.load()
@@ -135,7 +145,7 @@ class SimulatedHost:
         scripts = header_operations(payload)
         if "prelude" not in scripts:
             raise LabNoModel("a payload without the host channel's prelude")
-        shell = exchange_shell_load(script, self.spec)
+        shell = exchange_shell_load(script, self.spec, accounts=self.domain_accounts)
         exchange = self.spec.exchange_version if shell.loaded else None
         problems = check_script(script, powershell=level, exchange=exchange, catalog=self.catalog)
         parse_failure = _first(problems, "parse")

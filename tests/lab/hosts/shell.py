@@ -5,17 +5,15 @@ host-facts.md "Support matrix": 2007 SP1 has the snap-in ``Microsoft.Exchange.Ma
 Microsoft.Exchange -ConnectionUri http://<fqdn>/PowerShell/`` + ``Import-PSSession``. "A remote Exchange session opened
 from inside a WinRM logon is a second hop: it needs an explicit -Credential, CredSSP, or Kerberos delegation."
 
-An explicit credential is checked against the lab's domain: the accounts the lab installed for its NTLM acceptor
-(``tests.lab.httpauth.install_ntlm_users``, the ``DOMAIN:USER:PASSWORD`` lines of ``NTLM_USER_FILE``), as a domain
-controller would check the Kerberos logon New-PSSession makes with it. Exchange's RBAC is not modelled: every domain
-account the lab knows may use Exchange remote PowerShell.
+An explicit credential is checked against the lab's domain accounts (the ones the lab's listeners accept), as a
+domain controller would check the Kerberos logon New-PSSession makes with it. Exchange's RBAC is not modelled: every
+domain account the lab knows may use Exchange remote PowerShell.
 """
 
 from __future__ import annotations
 
-import os
+from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 import tree_sitter
 
@@ -28,7 +26,7 @@ from .pserrors import LabNoModel
 from .specs import HostSpec
 from .syntax import Invocation, invocations
 
-__all__ = ["SNAPINS", "ShellLoad", "domain_accounts", "exchange_shell_load"]
+__all__ = ["SNAPINS", "ShellLoad", "exchange_shell_load"]
 
 SNAPINS = {
     "2007sp1": "Microsoft.Exchange.Management.PowerShell.Admin",
@@ -183,24 +181,10 @@ def _credential_of(script: ParsedScript, session: Invocation) -> tuple[str, str]
     return user, _password_of(script, values.named_children[1], line)
 
 
-def domain_accounts() -> list[Account]:
-    """The lab domain's accounts: the ``DOMAIN:USER:PASSWORD`` lines of the lab's NTLM user file."""
-    path = os.environ.get("NTLM_USER_FILE")
-    if not path:
-        raise LabNoModel("a credential check in a lab whose domain has no accounts (NTLM_USER_FILE is not set)")
-    accounts = []
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
-        fields = line.split(":")
-        # The same file has each account again under an empty domain (the UPN form); Account.matches covers it.
-        if len(fields) == 3 and fields[0]:
-            accounts.append(Account(fields[0], fields[1], fields[2]))
-    return accounts
-
-
-def _logon_accepted(user: str, password: str, spec: HostSpec) -> bool:
+def _logon_accepted(user: str, password: str, spec: HostSpec, accounts: Iterable[Account]) -> bool:
     return any(
         account.matches(user) and account.password == password
-        for account in domain_accounts()
+        for account in accounts
         if account.domain.lower() == spec.netbios_domain.lower()
     )
 
@@ -218,7 +202,9 @@ def _snapin_load(script: ParsedScript, spec: HostSpec, calls: list[Invocation]) 
     return ShellLoad(True)
 
 
-def _remote_load(script: ParsedScript, spec: HostSpec, sessions: list[Invocation]) -> ShellLoad:
+def _remote_load(
+    script: ParsedScript, spec: HostSpec, sessions: list[Invocation], accounts: Iterable[Account]
+) -> ShellLoad:
     session = sessions[0]
     if spec.exchange_version not in ("2010", "2013"):
         raise LabNoModel("an Exchange remote session on a host without Exchange 2010/2013", line=session.line)
@@ -230,13 +216,16 @@ def _remote_load(script: ParsedScript, spec: HostSpec, sessions: list[Invocation
     if not session.has("Credential"):
         return ShellLoad(True, _second_hop_failure(spec.fqdn, session.line))
     user, password = _credential_of(script, session)
-    if not _logon_accepted(user, password, spec):
+    if not _logon_accepted(user, password, spec, accounts):
         return ShellLoad(True, _logon_failure(spec.fqdn, session.line))
     return ShellLoad(True)
 
 
-def exchange_shell_load(script: ParsedScript, spec: HostSpec) -> ShellLoad:
-    """Whether the payload loads the Exchange cmdlets, and the error it gets if this host cannot."""
+def exchange_shell_load(script: ParsedScript, spec: HostSpec, *, accounts: Iterable[Account] = ()) -> ShellLoad:
+    """Whether the payload loads the Exchange cmdlets, and the error it gets if this host cannot.
+
+    ``accounts`` are the domain's accounts, against which an explicit credential of a remote session is checked.
+    """
     snapins = invocations(script, "Add-PSSnapin")
     sessions = [
         call
@@ -248,5 +237,5 @@ def exchange_shell_load(script: ParsedScript, spec: HostSpec) -> ShellLoad:
     if snapins:
         return _snapin_load(script, spec, snapins)
     if sessions:
-        return _remote_load(script, spec, sessions)
+        return _remote_load(script, spec, sessions, accounts)
     return ShellLoad(False)

@@ -3,6 +3,8 @@ lab's domain accounts, with the payloads the collection's host channel builds.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._exchange import (
     ShellCredential,
@@ -36,14 +38,26 @@ def run(host: SimulatedHost, text: str) -> tuple[str, str, int]:
 
 
 @pytest.fixture
-def administrator(lab_accounts: dict[str, Account], ntlm_users: object) -> Account:
+def administrator(lab_accounts: dict[str, Account]) -> Account:
     return lab_accounts["Administrator"]
+
+
+@pytest.fixture
+def domain_host(lab_accounts: dict[str, Account]) -> Callable[[str], SimulatedHost]:
+    """A simulated host of a preset in the lab's domain (its accounts can log on to a remote session)."""
+
+    def make(preset: str) -> SimulatedHost:
+        return SimulatedHost(PRESETS[preset], domain_accounts=lab_accounts.values())
+
+    return make
 
 
 @pytest.mark.parametrize("preset", ["2010", "2013"])
 @pytest.mark.parametrize("name", ["CONTOSO\\Administrator", "contoso\\administrator", "Administrator@contoso.lab"])
-def test_known_account_opens_the_session(administrator: Account, preset: str, name: str) -> None:
-    host = SimulatedHost(PRESETS[preset])
+def test_known_account_opens_the_session(
+    administrator: Account, domain_host: Callable[[str], SimulatedHost], preset: str, name: str
+) -> None:
+    host = domain_host(preset)
     out, err, rc = run(host, remote_payload(host, ShellCredential(name, administrator.password)))
     assert (err, rc) == ("", 0), out
     data = exum_result(out)["data"]
@@ -63,9 +77,13 @@ def test_known_account_opens_the_session(administrator: Account, preset: str, na
     ],
 )
 def test_rejected_credential_fails_like_new_pssession(
-    administrator: Account, lab_accounts: dict[str, Account], name: str, password: str | None
+    administrator: Account,
+    lab_accounts: dict[str, Account],
+    domain_host: Callable[[str], SimulatedHost],
+    name: str,
+    password: str | None,
 ) -> None:
-    host = SimulatedHost(PRESETS["2013"])
+    host = domain_host("2013")
     if password is None:
         password = lab_accounts["enroll"].password if name.endswith("Administrator") else administrator.password
     out, err, rc = run(host, remote_payload(host, ShellCredential(name, password)))
@@ -78,8 +96,8 @@ def test_rejected_credential_fails_like_new_pssession(
     assert host.counters.exchange_shell_loads == 0
 
 
-def test_no_credential_is_the_second_hop(administrator: Account) -> None:
-    host = SimulatedHost(PRESETS["2010"])
+def test_no_credential_is_the_second_hop(domain_host: Callable[[str], SimulatedHost]) -> None:
+    host = domain_host("2010")
     out, _, rc = run(host, remote_payload(host, None))
     assert rc == 1 and exum_result(out)["error"]["fqid"] == "1312,PSSessionOpenFailed"
 
@@ -113,9 +131,9 @@ PSCREDENTIAL = "New-Object -TypeName 'System.Management.Automation.PSCredential'
     ],
 )
 def test_credential_not_built_from_literals_has_no_model(
-    administrator: Account, credential_lines: list[str], credential: str
+    domain_host: Callable[[str], SimulatedHost], credential_lines: list[str], credential: str
 ) -> None:
-    host = SimulatedHost(PRESETS["2013"])
+    host = domain_host("2013")
     text = remote_payload(host, None)
     session = next(line for line in text.split("\r\n") if line.startswith("$ExumExchangeSession = "))
     text = text.replace(session, "\r\n".join([*credential_lines, SESSION.format(credential=credential)]))
@@ -124,8 +142,9 @@ def test_credential_not_built_from_literals_has_no_model(
     assert host.counters.exchange_shell_loads == 0
 
 
-def test_a_lab_without_domain_accounts_cannot_check_a_credential(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("NTLM_USER_FILE", raising=False)
-    host = SimulatedHost(PRESETS["2013"])
-    _, err, rc = run(host, remote_payload(host, ShellCredential("CONTOSO\\Administrator", "x")))
-    assert rc == 1 and NO_MODEL in err and "NTLM_USER_FILE" in err
+def test_a_host_outside_the_labs_domain_refuses_every_credential(administrator: Account) -> None:
+    host = SimulatedHost(PRESETS["2013"])  # no domain accounts: no logon can succeed
+    out, _, rc = run(host, remote_payload(host, ShellCredential("CONTOSO\\Administrator", administrator.password)))
+    assert rc == 1
+    assert "The user name or password is incorrect." in exum_result(out)["error"]["message"]
+    assert host.counters.exchange_shell_loads == 0
