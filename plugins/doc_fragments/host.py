@@ -39,9 +39,8 @@ options:
       - The account that opens the remote Exchange session (O(exchange_shell=remote) only), as C(DOMAIN\user) or
         C(user@dns.domain). It needs the right to use Exchange remote PowerShell.
       - Requires O(exchange_shell_password). Giving it with O(exchange_shell=snapin) is an option error.
-      - A task option only (no host variable is read); set it for a whole play with C(module_defaults) under each
-        host module's name (for example M(exchange_um.certificates.exchange_info) and
-        M(exchange_um.certificates.root_trust)), with the password from a vault variable.
+      - A task option only (no host variable is read); set it for a whole play with
+        C(module_defaults) and C(group/exchange_um.certificates.host), with the password from a vault variable.
     type: str
   exchange_shell_password:
     description:
@@ -56,4 +55,13 @@ notes:
     fixed bootstrap, never arguments or secrets.
   - The Exchange version comes from the C(exchange_um_host) fact, else the C(exchange_um_version) host variable
     (V(2007sp1), V(2010), V(2013)); without either, M(exchange_um.certificates.exchange_info) asks the host first.
+"""
+
+    ACTION_GROUP = r"""
+attributes:
+  action_group:
+    description: Use C(group/exchange_um.certificates.host) in C(module_defaults) to set the host options once.
+    support: full
+    membership:
+      - exchange_um.certificates.host
 """

@@ -21,6 +21,7 @@ author:
   - exchange_um.certificates maintainers (@exchange-um)
 extends_documentation_fragment:
   - exchange_um.certificates.host
+  - exchange_um.certificates.host.action_group
 attributes:
   check_mode:
     description: Runs the same read-only call in check mode.

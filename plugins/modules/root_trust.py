@@ -24,6 +24,7 @@ author:
   - exchange_um.certificates maintainers (@exchange-um)
 extends_documentation_fragment:
   - exchange_um.certificates.host
+  - exchange_um.certificates.host.action_group
 attributes:
   check_mode:
     description: Reports what would change; decides from the fact when present, else asks the host read-only.

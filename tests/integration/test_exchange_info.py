@@ -105,15 +105,18 @@ def test_version_discovered_once_without_inventory_hint(
     assert counters["exchange_shell_loads"] == 2
 
 
+# The shell options come through the collection's action group, as a play would set them once.
 REMOTE = """
 - hosts: exchange2010:exchange2013
   gather_facts: false
+  module_defaults:
+    group/exchange_um.certificates.host:
+      exchange_shell: remote
+      exchange_shell_username: "{{ shell_user | default(omit) }}"
+      exchange_shell_password: "{{ shell_password | default(omit) }}"
   tasks:
     - name: info
       exchange_um.certificates.exchange_info:
-        exchange_shell: remote
-        exchange_shell_username: "{{ shell_user | default(omit) }}"
-        exchange_shell_password: "{{ shell_password | default(omit) }}"
 """
 
 
