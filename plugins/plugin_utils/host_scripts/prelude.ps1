@@ -4,7 +4,8 @@
 #
 # Shared start of every payload (docs/architecture.md, "Host channel protocol"): a JSON writer built from PowerShell
 # 1.0 language only (the JSON cmdlets arrive with 3.0), the result and error writers, and a trap that turns any
-# terminating error into one result line. Output is ASCII only (every other character is a \u escape), so no console code page can change it.
+# terminating error into one result line. Output is ASCII only (every other character is a \u escape), so no
+# console code page can change it.
 param()
 
 $ErrorActionPreference = 'Stop'
