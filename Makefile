@@ -71,12 +71,18 @@ integration: venv
 # ansible-test needs the collection at ansible_collections/<namespace>/<name> as a real directory, outside this git
 # checkout (inside it, .gitignore would hide the copy from ansible-test).
 .PHONY: sanity
-sanity: $(VENV)/.installed
-	$(VENV)/bin/python hacking/ansible_test_pip_bootstrap.py --install
+sanity: venv
 	rm -rf $(SANITY_ROOT) && mkdir -p $(SANITY_ROOT)
 	git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t $(SANITY_ROOT)
-	cd $(SANITY_ROOT) && $(CURDIR)/$(VENV)/bin/ansible-test sanity --python 3.12 --color no \
+	$(call ansible_test_sanity,$(VENV),3.12)
+	$(call ansible_test_sanity,$(VENV_OLDEST),3.11)
+
+# $(call ansible_test_sanity,VENV,PYTHON): that venv's ansible-test, on the tests that run offline.
+define ansible_test_sanity
+	$(1)/bin/python hacking/ansible_test_pip_bootstrap.py --install
+	cd $(SANITY_ROOT) && $(CURDIR)/$(1)/bin/ansible-test sanity --python $(2) --color no \
 		--skip-test pslint --skip-test shellcheck --skip-test pylint
+endef
 
 .PHONY: ansible-lint
 ansible-lint: $(VENV)/.installed $(COLLECTION_LINK)

@@ -2,7 +2,10 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Documentation of root_trust; the work is done by the action plugin of the same name."""
 
-from __future__ import annotations
+# Boilerplate the sanity tests of ansible-core 2.16 require in module files.
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
 
 DOCUMENTATION = r"""
 module: root_trust

@@ -255,9 +255,8 @@ def _is_transport_error(error: Exception) -> bool:
 
 
 class _Connection(t.Protocol):
-    def exec_command(
-        self, cmd: str, in_data: bytes | None = None, sudoable: bool = True
-    ) -> tuple[int, bytes, bytes]: ...
+    def exec_command(self, cmd: str, in_data: bytes | None = None, sudoable: bool = True) -> tuple[int, bytes, bytes]:
+        """Run ``cmd`` on the host with ``in_data`` on its stdin; return (rc, stdout, stderr)."""
 
 
 def run_operation(

@@ -19,9 +19,11 @@ LOG = logging.getLogger("tests.lab.control")
 class HostFleet(Protocol):
     """The part of tests.lab.hosts.Fleet the control API uses."""
 
-    def dump(self, name: str) -> dict[str, Any]: ...
+    def dump(self, name: str) -> dict[str, Any]:
+        """The host's state and counters."""
 
-    def reset_counters(self, name: str) -> None: ...
+    def reset_counters(self, name: str) -> None:
+        """Zero the host's counters."""
 
 
 class ControlError(Exception):

@@ -31,9 +31,11 @@ class TlsIssuer(Protocol):
     """The part of tests.lab.pki.LabPki the fleet uses."""
 
     @property
-    def bundle_path(self) -> Path: ...
+    def bundle_path(self) -> Path:
+        """PEM file of the lab's CA certificates."""
 
-    def issue_tls_server(self, names: Sequence[str], addresses: Sequence[str]) -> tuple[bytes, bytes]: ...
+    def issue_tls_server(self, names: Sequence[str], addresses: Sequence[str]) -> tuple[bytes, bytes]:
+        """A TLS server certificate (with its chain) and its key, as PEM."""
 
 
 class Fleet:
