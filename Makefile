@@ -81,7 +81,7 @@ sanity: venv
 define ansible_test_sanity
 	$(1)/bin/python hacking/ansible_test_pip_bootstrap.py --install
 	cd $(SANITY_ROOT) && $(CURDIR)/$(1)/bin/ansible-test sanity --python $(2) --color no \
-		--skip-test pslint --skip-test shellcheck --skip-test pylint
+		--skip-test pslint --skip-test shellcheck
 endef
 
 .PHONY: ansible-lint

@@ -107,7 +107,9 @@ def start_lab(
         *extra,
     )
     try:
-        done = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=LAB_UP_TIMEOUT)
+        done = subprocess.run(
+            command, cwd=REPO_ROOT, capture_output=True, text=True, check=False, timeout=LAB_UP_TIMEOUT
+        )
     except subprocess.TimeoutExpired:
         stop_lab(state_dir)
         raise LabError(
@@ -268,6 +270,7 @@ class PlaybookRunner:
             cwd=run_dir,
             env=self.environment(results_file),
             capture_output=True,
+            check=False,
             text=True,
             timeout=PLAYBOOK_TIMEOUT,
         )

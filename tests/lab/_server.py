@@ -113,7 +113,7 @@ class LabHttpServer(ThreadingHTTPServer):
             selector.register(self._wake_reader, selectors.EVENT_READ)
             while True:
                 ready = selector.select()
-                if any(key.fileobj is self._wake_reader for key, _ in ready):
+                if any(key.fileobj is self._wake_reader for key, _events in ready):
                     return
                 # socketserver's own step: accept, verify, hand the connection to a thread, errors to handle_error.
                 self._handle_request_noblock()

@@ -166,7 +166,7 @@ class RunningLab:
         return info
 
     def inventory(self) -> dict[str, Any]:
-        pki, adcs, _ = self._started()
+        pki, adcs, _control = self._started()
         inventory: dict[str, Any] = self.fleet.inventory() if self.fleet is not None else {"all": {}}
         inventory.setdefault("all", {}).setdefault("vars", {}).update(
             {

@@ -106,8 +106,8 @@ class Account:
         name = name.lower()
         user, domain = self.user.lower(), self.domain.lower()
         if "\\" in name:
-            got_domain, _, got_user = name.partition("\\")
-            return got_user == user and got_domain in (domain, domain.split(".")[0])
+            got_domain, _backslash, got_user = name.partition("\\")
+            return got_user == user and got_domain in (domain, domain.split(".", maxsplit=1)[0])
         if "@" in name:
             return name == self.upn.lower()
         return name == user
@@ -185,7 +185,7 @@ class ConnectionAuth:
             if self.principal is not None and self.encrypting_context is not None:
                 return AuthResult(True, principal=self.principal)  # NTLM authenticates the connection
             return AuthResult(False, self.challenge_headers())
-        scheme, _, token = authorization.partition(" ")
+        scheme, _space, token = authorization.partition(" ")
         scheme = scheme.lower()
         if scheme == "basic" and "basic" in self.schemes:
             return self._basic(token.strip())
@@ -195,7 +195,7 @@ class ConnectionAuth:
 
     def _basic(self, token: str) -> AuthResult:
         try:
-            name, _, password = base64.b64decode(token).decode("utf-8").partition(":")
+            name, _colon, password = base64.b64decode(token).decode("utf-8").partition(":")
         except (binascii.Error, UnicodeDecodeError):
             return AuthResult(False, self.challenge_headers())
         for account in self._accounts:
@@ -243,7 +243,7 @@ def _bindings_absent(message: bytes) -> bool:
     try:
         if message[:8] != _NTLM_SIGNATURE or struct.unpack_from("<I", message, 8)[0] != _AUTHENTICATE:
             return False
-        length, _, offset = struct.unpack_from("<HHI", message, _NT_RESPONSE_FIELDS)
+        length, _max_length, offset = struct.unpack_from("<HHI", message, _NT_RESPONSE_FIELDS)
         response = message[offset : offset + length]
         if len(response) <= _NTLMV1_RESPONSE_LENGTH:
             return True

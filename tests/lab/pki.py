@@ -88,7 +88,7 @@ def parse_san_attribute(value: str) -> list[x509.GeneralName]:
     """Names of a ``SAN:dns=a&dns=b`` request attribute (certsrv-protocol.md, submit a CSR)."""
     names: list[x509.GeneralName] = []
     for entry in filter(None, value.split("&")):
-        kind, _, name = entry.partition("=")
+        kind, _equals, name = entry.partition("=")
         kind = kind.strip().lower()
         if kind == "dns" and name:
             names.append(x509.DNSName(name))

@@ -86,9 +86,11 @@ class ParsedScript:
         if len(types) > 1:
             entries.sort(key=operator.itemgetter(0))
         if within is None:
-            return [node for _, node in entries]
+            return [node for _order, node in entries]
         start, end = within.start_byte, within.end_byte
-        return [node for _, node in entries if start <= node.start_byte and node.end_byte <= end and node != within]
+        return [
+            node for _order, node in entries if start <= node.start_byte and node.end_byte <= end and node != within
+        ]
 
     def span(self, node: tree_sitter.Node) -> tuple[int, int]:
         return self._char_index(node.start_byte), self._char_index(node.end_byte)

@@ -58,7 +58,9 @@ class AdcsEmulator:
         self.site = CertsrvSite(pki, self.store, locale=locale)
         self.faults = FaultQueue()
         # ASP names its session cookie ASPSESSIONID + 8 letters fixed per application instance.
-        self.session_cookie_name = "ASPSESSIONID" + "".join(secrets.choice(string.ascii_uppercase) for _ in range(8))
+        self.session_cookie_name = "ASPSESSIONID" + "".join(
+            secrets.choice(string.ascii_uppercase) for _position in range(8)
+        )
         self._ports = (http_port, https_port)
         self._servers: list[CertsrvHttpServer] = []
 

@@ -32,7 +32,7 @@ class FaultQueue:
         if count < 1 or seconds < 0:
             raise ValueError("fault count must be at least 1 and seconds not negative")
         with self._lock:
-            self._queue.extend(Fault(kind, seconds) for _ in range(count))
+            self._queue.extend(Fault(kind, seconds) for _repeat in range(count))
 
     def take(self) -> Fault | None:
         with self._lock:

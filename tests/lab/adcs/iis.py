@@ -45,7 +45,7 @@ class IisSettings(Protocol):
 
 
 def _session_id() -> str:
-    return "".join(secrets.choice(string.ascii_uppercase) for _ in range(24))
+    return "".join(secrets.choice(string.ascii_uppercase) for _position in range(24))
 
 
 class CertsrvHandler(LabRequestHandler):

@@ -106,7 +106,7 @@ def _match_option(token: str) -> str | None:
     key = token[1:].lower()
     if key in _ALIASES:
         return _ALIASES[key]
-    for name, shortest, _ in _OPTIONS:
+    for name, shortest, _takes_value in _OPTIONS:
         if name.startswith(key) and key.startswith(shortest):
             return name
     return None
@@ -145,7 +145,7 @@ def parse_command_line(command_line: str) -> CommandLine:
             break
         if name not in _MODELLED:
             raise CommandLineError(f"the lab has no model for powershell.exe option {token}", token=token)
-        takes_value = next(value for option, _, value in _OPTIONS if option == name)
+        takes_value = next(value for option, _shortest, value in _OPTIONS if option == name)
         if not takes_value:
             options[name] = True
             index += 1

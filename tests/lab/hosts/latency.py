@@ -46,7 +46,7 @@ class Work:
 
     @property
     def seconds(self) -> float:
-        return sum(seconds for _, seconds in self.steps)
+        return sum(seconds for _step, seconds in self.steps)
 
     def add_to(self, counters: Counters) -> None:
         counters.simulated_seconds += self.seconds

@@ -53,7 +53,7 @@ class HostSpec:
 
     @property
     def netbios_domain(self) -> str:
-        return self.domain.split(".")[0].upper()
+        return self.domain.split(".", maxsplit=1)[0].upper()
 
     def configured(self, **changes: object) -> HostSpec:
         """A copy with some fields changed (unknown field names raise TypeError, as dataclasses.replace does)."""
@@ -129,7 +129,7 @@ def parse_host_specs(*, hosts: str | None, fleet: int | None) -> list[HostSpec]:
         return []
     specs: list[HostSpec] = []
     for token in (part.strip() for part in text.split(",")):
-        name, _, preset_name = token.rpartition("=")
+        name, _equals, preset_name = token.rpartition("=")
         preset = PRESETS.get(preset_name.lower())
         if preset is None:
             raise HostSpecError(f"unknown host preset {preset_name!r} (known: {', '.join(PRESETS)})", token=token)

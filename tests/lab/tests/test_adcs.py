@@ -551,7 +551,7 @@ def test_german_pages_keep_the_anchors(adcs: AdcsEmulator, ntlm: requests.Sessio
 def test_status_500_fault(adcs: AdcsEmulator, ntlm: requests.Session) -> None:
     ntlm.get(adcs.url, timeout=30)  # authenticate the connection first: faults hit authenticated requests
     adcs.inject_fault("status_500", 2)
-    statuses = [ntlm.get(adcs.url + "certcarc.asp", timeout=30).status_code for _ in range(3)]
+    statuses = [ntlm.get(adcs.url + "certcarc.asp", timeout=30).status_code for _attempt in range(3)]
     assert statuses == [500, 500, 200]
 
 

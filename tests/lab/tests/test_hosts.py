@@ -300,7 +300,7 @@ def test_unknown_operation_parameter(hosts: dict[str, SimulatedHost]) -> None:
 
 
 def test_parameter_prefix_binds(hosts: dict[str, SimulatedHost]) -> None:
-    out, _, rc = run_payload(hosts["2013"], payload_text("root_trust", {"Inter": [], "Check": True}))
+    out, _err, rc = run_payload(hosts["2013"], payload_text("root_trust", {"Inter": [], "Check": True}))
     assert rc == 0 and exum_result(out)["data"]["changed"] is False
 
 
@@ -402,7 +402,7 @@ def test_latency_is_slept_scaled() -> None:
     loader = [f"Add-PSSnapin -Name '{SNAPINS['2010']}' -ErrorAction Stop"]
     text = payload_text("exchange_info", {}, loader=loader, fragment="exchange_info.2010.ps1")
     started = time.monotonic()
-    _, _, rc = run_payload(host, text)
+    _out, _err, rc = run_payload(host, text)
     elapsed = time.monotonic() - started
     assert rc == 0
     assert host.counters.simulated_seconds == 10.0

@@ -154,7 +154,7 @@ def _certificate(
 
 
 def make_ca(name: str = "Test") -> TestCa:
-    root_key, issuing_key, leaf_key, other_key = (ec.generate_private_key(ec.SECP256R1()) for _ in range(4))
+    root_key, issuing_key, leaf_key, other_key = (ec.generate_private_key(ec.SECP256R1()) for _index in range(4))
     root = _certificate(f"{name} Root CA", root_key, ca=True)
     intermediate = _certificate(
         f"{name} Issuing CA", issuing_key, issuer=f"{name} Root CA", issuer_key=root_key, ca=True

@@ -98,7 +98,7 @@ def test_rejected_credential_fails_like_new_pssession(
 
 def test_no_credential_is_the_second_hop(domain_host: Callable[[str], SimulatedHost]) -> None:
     host = domain_host("2010")
-    out, _, rc = run(host, remote_payload(host, None))
+    out, _err, rc = run(host, remote_payload(host, None))
     assert rc == 1 and exum_result(out)["error"]["fqid"] == "1312,PSSessionOpenFailed"
 
 
@@ -144,7 +144,7 @@ def test_credential_not_built_from_literals_has_no_model(
 
 def test_a_host_outside_the_labs_domain_refuses_every_credential(administrator: Account) -> None:
     host = SimulatedHost(PRESETS["2013"])  # no domain accounts: no logon can succeed
-    out, _, rc = run(host, remote_payload(host, ShellCredential("CONTOSO\\Administrator", administrator.password)))
+    out, _err, rc = run(host, remote_payload(host, ShellCredential("CONTOSO\\Administrator", administrator.password)))
     assert rc == 1
     assert "The user name or password is incorrect." in exum_result(out)["error"]["message"]
     assert host.counters.exchange_shell_loads == 0

@@ -36,7 +36,7 @@ REFUSED = ["enroll@contoso", "enroll@fabrikam.lab", "FABRIKAM\\enroll", "adminis
 
 def _fields(message: bytes, offset: int) -> str:
     """A UTF-16 string field of an NTLM message (MS-NLMP 2.2.1.3: length, max length, payload offset)."""
-    length, _, start = struct.unpack_from("<HHI", message, offset)
+    length, _max_length, start = struct.unpack_from("<HHI", message, offset)
     return message[start : start + length].decode("utf-16-le")
 
 
@@ -62,7 +62,7 @@ def test_ntlm_logon_names(logon: str, lab_accounts: dict[str, Account], ntlm_use
 
 
 def test_ntlm_upn_with_a_wrong_password_is_refused(lab_accounts: dict[str, Account], ntlm_users: Path) -> None:
-    ok, _, _, principal = _ntlm_logon(ConnectionAuth(lab_accounts, ["ntlm"]), "enroll@contoso.lab", "wrong")
+    ok, _domain, _user, principal = _ntlm_logon(ConnectionAuth(lab_accounts, ["ntlm"]), "enroll@contoso.lab", "wrong")
     assert (ok, principal) == (False, None)
 
 

@@ -145,7 +145,9 @@ def test_session_runs_cmd_and_powershell(endpoint: EndpointFactory, auth: str) -
     assert host.runs[0][0] == "echo hello world"
     assert encoded_script(host.runs[1][0]) == "Write-Output 'hi'"
     assert all(bytes_in >= 0 and bytes_out >= 0 for bytes_in, bytes_out in host.traffic)
-    assert sum(bytes_in for bytes_in, _ in host.traffic) > 0 and sum(out for _, out in host.traffic) > 0
+    assert (
+        sum(bytes_in for bytes_in, _bytes_out in host.traffic) > 0 and sum(out for _bytes_in, out in host.traffic) > 0
+    )
 
 
 def test_ntlm_over_http_encrypts_every_message(endpoint: EndpointFactory) -> None:
@@ -206,10 +208,10 @@ def test_https_with_validated_certificate(
 def test_https_rejects_a_client_that_does_not_trust_the_issuer(
     endpoint: EndpointFactory, tls: tuple[Path, ssl.SSLContext], tmp_path: Path
 ) -> None:
-    _, context = tls
+    _ca_pem, context = tls
     other_dir = tmp_path / "other"
     other_dir.mkdir()
-    other_ca, _, _ = make_tls_files(other_dir, ADDRESS)
+    other_ca, _other_cert, _other_key = make_tls_files(other_dir, ADDRESS)
     ep = endpoint(auth="basic", ssl_context=context)
 
     with pytest.raises(requests.exceptions.SSLError):
@@ -300,7 +302,7 @@ def test_large_output_is_split_over_receives_within_max_envelope(endpoint: Endpo
     chunks = []
     done = False
     while not done:
-        out, _, rc, done = proto.get_command_output_raw(shell, command)
+        out, _err, rc, done = proto.get_command_output_raw(shell, command)
         chunks.append(out)
 
     assert b"".join(chunks) == b"y" * 600000 and rc == 0
@@ -349,7 +351,7 @@ def test_cmd_exe_command_line_limit(
 
     out, err, rc = proto.get_command_output(shell, command)
 
-    expected_rc, _, expected_err = expected
+    expected_rc, _expected_out, expected_err = expected
     assert (rc, err) == (expected_rc, expected_err)
     assert out == (b"" if rc else argument.encode() + b"\r\n")
     assert len(host.runs) == (0 if rc else 1)
@@ -571,7 +573,7 @@ def test_ansible_large_output_over_several_receives(endpoint: EndpointFactory) -
         connection.close()
 
     assert (rc, out, err) == (0, b"q" * 500000, b"")
-    big_replies = [sent for _, sent in host.traffic if sent > 100000]
+    big_replies = [sent for _received, sent in host.traffic if sent > 100000]
     assert len(big_replies) >= 4 and max(big_replies) <= MAX_ENVELOPE + 1024  # sealing adds the MIME framing
 
 

@@ -14,12 +14,9 @@ class CommandHost(Protocol):
 
     def run_command(self, command_line: str, stdin: bytes, codepage: int) -> tuple[str, str, int]:
         """Run ``rsp:Command + " " + rsp:Arguments`` as cmd.exe receives it; return (stdout, stderr, exit code)."""
-        ...
 
     def record_traffic(self, *, bytes_in: int, bytes_out: int) -> None:
         """Count the HTTP body bytes of one request and its reply."""
-        ...
 
     def record_command(self) -> None:
         """Count one WinRS Command request."""
-        ...

@@ -77,7 +77,7 @@ def _cert(name: str, key: ec.EllipticCurvePrivateKey, issuer: tuple[x509.Certifi
 
 @pytest.fixture(scope="module")
 def chain() -> SimpleNamespace:
-    root_key, ca_key, leaf_key = (ec.generate_private_key(ec.SECP256R1()) for _ in range(3))
+    root_key, ca_key, leaf_key = (ec.generate_private_key(ec.SECP256R1()) for _index in range(3))
     root = _cert("Lab Root", root_key, None, True)
     issuing = _cert("Lab Issuing CA", ca_key, (root, root_key), True)
     leaf = _cert("exch2010.contoso.lab", leaf_key, (issuing, ca_key), False)

@@ -56,7 +56,7 @@ def escaped(text: str) -> str:
         (
             PS2_NOT_FOUND,
             ErrorText(
-                message=PS2_NOT_FOUND.split("\r\n")[0],
+                message=PS2_NOT_FOUND.split("\r\n", maxsplit=1)[0],
                 fqid="CommandNotFoundException",
                 category="ObjectNotFound",
                 line=3,
@@ -65,7 +65,7 @@ def escaped(text: str) -> str:
         (
             PS4_NOT_FOUND,
             ErrorText(
-                message=PS4_NOT_FOUND.split("\r\n")[0],
+                message=PS4_NOT_FOUND.split("\r\n", maxsplit=1)[0],
                 fqid="CommandNotFoundException",
                 category="ObjectNotFound",
                 line=1,
@@ -80,7 +80,10 @@ def escaped(text: str) -> str:
                 line=2,
             ),
         ),
-        (PS1_NOT_FOUND, ErrorText(message=PS1_NOT_FOUND.split("\r\n")[0], fqid=None, category=None, line=7)),
+        (
+            PS1_NOT_FOUND,
+            ErrorText(message=PS1_NOT_FOUND.split("\r\n", maxsplit=1)[0], fqid=None, category=None, line=7),
+        ),
         ("Access is denied.", ErrorText(message="Access is denied.", fqid=None, category=None, line=None)),
     ],
 )

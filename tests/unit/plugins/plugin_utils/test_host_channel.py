@@ -146,7 +146,7 @@ def test_payload_layout(operation: str, version: str | None, loader: str | None,
     assert lines[-2] == "Write-ExumResult (Invoke-ExumOperation -State 'present')"
     snapins = [line for line in lines if line.startswith("Add-PSSnapin")]
     assert snapins == ([f"Add-PSSnapin -Name '{loader}' -ErrorAction Stop"] if loader else [])
-    names = list(dict.fromkeys(name for name, _ in payload.origins))
+    names = list(dict.fromkeys(name for name, _line in payload.origins))
     assert names[0] == "prelude.ps1"
     assert f"{operation}.ps1" in names
     assert (fragment in names) if fragment else not any(name.count(".") == 2 for name in names)
@@ -208,7 +208,7 @@ def test_locate_maps_payload_lines_to_script_lines() -> None:
         if name == "root_trust.ps1":
             # The payload line is the script's line without its indentation.
             assert lines[number - 1] == script[source_line - 1].lstrip()
-    first = [name for name, _ in payload.origins].index("root_trust.ps1") + 1
+    first = [name for name, _line in payload.origins].index("root_trust.ps1") + 1
     assert payload.locate(first) == "root_trust.ps1 line 1"
     assert payload.locate(len(lines) - 1) == f"payload line {len(lines) - 1}"
     assert payload.locate(None) is None and payload.locate(0) is None and payload.locate(len(lines)) is None

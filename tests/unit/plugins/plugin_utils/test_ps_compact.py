@@ -39,7 +39,7 @@ def tokens(text: str) -> list[tuple[str, str]]:
 
 
 def compacted(text: str) -> str:
-    return "\n".join(line for _, line in compact_lines(text)) + "\n"
+    return "\n".join(line for _number, line in compact_lines(text)) + "\n"
 
 
 @pytest.mark.parametrize("script", sorted(path.name for path in SCRIPTS.glob("*.ps1")))
@@ -47,7 +47,7 @@ def test_host_scripts_keep_every_token(script: str) -> None:
     text = (SCRIPTS / script).read_text(encoding="utf-8")
     kept = compact_lines(text)
     assert tokens(compacted(text)) == tokens(text)
-    lines = [line for _, line in kept]
+    lines = [line for _number, line in kept]
     assert lines[0].startswith("# operation: ")
     assert not any(line.startswith("#") for line in lines[1:])
     assert all(line.strip() and line == line.lstrip() for line in lines)
@@ -80,7 +80,7 @@ SAMPLES = {
 @pytest.mark.parametrize("name", sorted(SAMPLES))
 def test_samples(name: str) -> None:
     text, expected = SAMPLES[name]
-    assert [line for _, line in compact_lines(text)] == expected
+    assert [line for _number, line in compact_lines(text)] == expected
     if name not in ("block comment",):  # a block comment is a comment node: it has no tokens to compare
         assert tokens(compacted(text)) == tokens(text)
 
