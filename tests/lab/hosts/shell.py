@@ -81,45 +81,41 @@ def _snapin_failure(name: str, line: int, spec: HostSpec) -> ScriptProblem:
     )
 
 
+def _session_open_failure(fqdn: str, line: int, *, reason: str, error_id: str) -> ScriptProblem:
+    """New-PSSession's terminating error when the session does not open (PSRemotingTransportException, OpenError):
+    ``Connecting to remote server <fqdn> failed with the following error message : <reason> For more information,
+    see the about_Remote_Troubleshooting Help topic.``"""
+    return ScriptProblem(
+        kind="command",
+        message=(
+            f"Connecting to remote server {fqdn} failed with the following error message : {reason} For more "
+            "information, see the about_Remote_Troubleshooting Help topic."
+        ),
+        line=line,
+        column=1,
+        fqid=f"{error_id},PSSessionOpenFailed",
+        category="OpenError",
+        command="New-PSSession",
+        when="run",
+        exception="Remoting.PSRemotingTransportException",
+    )
+
+
 def _second_hop_failure(fqdn: str, line: int) -> ScriptProblem:
     # host-facts.md: the Exchange session is a second hop from the WinRM logon; without an explicit credential the
     # Kerberos logon to the Exchange endpoint has no credentials to use.
-    return ScriptProblem(
-        kind="command",
-        message=(
-            f"Connecting to remote server {fqdn} failed with the following error message : WinRM cannot process the "
-            "request. The following error with errorcode 0x8009030e occurred while using Kerberos authentication: "
-            "A specified logon session does not exist. It may already have been terminated. For more information, "
-            "see the about_Remote_Troubleshooting Help topic."
-        ),
-        line=line,
-        column=1,
-        fqid="1312,PSSessionOpenFailed",
-        category="OpenError",
-        command="New-PSSession",
-        when="run",
-        exception="Remoting.PSRemotingTransportException",
+    reason = (
+        "WinRM cannot process the request. The following error with errorcode 0x8009030e occurred while using "
+        "Kerberos authentication: A specified logon session does not exist. It may already have been terminated."
     )
+    return _session_open_failure(fqdn, line, reason=reason, error_id="1312")
 
 
 def _logon_failure(fqdn: str, line: int) -> ScriptProblem:
-    # Assumed wording: New-PSSession's "Connecting to remote server ... failed" frame around the text of Win32 error
-    # 1326 (ERROR_LOGON_FAILURE, "The user name or password is incorrect."), as reported for rejected credentials;
-    # the first part of the FullyQualifiedErrorId ("LogonFailure") is assumed too.
-    return ScriptProblem(
-        kind="command",
-        message=(
-            f"Connecting to remote server {fqdn} failed with the following error message : The user name or "
-            "password is incorrect. For more information, see the about_Remote_Troubleshooting Help topic."
-        ),
-        line=line,
-        column=1,
-        fqid="LogonFailure,PSSessionOpenFailed",
-        category="OpenError",
-        command="New-PSSession",
-        when="run",
-        exception="Remoting.PSRemotingTransportException",
-    )
+    # Assumed wording: New-PSSession's frame around the text of Win32 error 1326 (ERROR_LOGON_FAILURE, "The user name
+    # or password is incorrect."), as reported for rejected credentials; the error id "LogonFailure" is assumed too.
+    reason = "The user name or password is incorrect."
+    return _session_open_failure(fqdn, line, reason=reason, error_id="LogonFailure")
 
 
 def _assignment_line(script: ParsedScript, variable: str) -> int:
