@@ -5,7 +5,6 @@ The connection is a recorder too: the action runs on the controller and must nev
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from types import SimpleNamespace
@@ -37,9 +36,8 @@ from ansible_collections.exchange_um.certificates.plugins.plugin_utils._x509 imp
     to_pem,
 )
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+
+from tests.unit.certs import ec_key, make_cert
 
 PASSWORD = "Pa55-w0rd-that-must-not-leak"
 RESULT_KEYS = {
@@ -59,29 +57,12 @@ RESULT_KEYS = {
 }
 
 
-def _cert(name: str, key: ec.EllipticCurvePrivateKey, issuer: tuple[x509.Certificate, Any] | None, ca: bool) -> Any:
-    now = dt.datetime.now(dt.timezone.utc)
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer[0].subject if issuer else subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=30))
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-    )
-    return builder.sign(issuer[1] if issuer else key, hashes.SHA256())
-
-
 @pytest.fixture(scope="module")
 def chain() -> SimpleNamespace:
-    root_key, ca_key, leaf_key = (ec.generate_private_key(ec.SECP256R1()) for _index in range(3))
-    root = _cert("Lab Root", root_key, None, True)
-    issuing = _cert("Lab Issuing CA", ca_key, (root, root_key), True)
-    leaf = _cert("exch2010.contoso.lab", leaf_key, (issuing, ca_key), False)
-    return SimpleNamespace(root=root, issuing=issuing, leaf=leaf)
+    root = make_cert("Lab Root", key=ec_key(), ca=True, dc=())
+    issuing = make_cert("Lab Issuing CA", key=ec_key(), issuer=root, ca=True, dc=())
+    leaf = make_cert("exch2010.contoso.lab", key=ec_key(), issuer=issuing, dc=())
+    return SimpleNamespace(root=root.cert, issuing=issuing.cert, leaf=leaf.cert)
 
 
 class RecordingClient:

@@ -5,7 +5,6 @@ certificates made in the fixtures)."""
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import importlib
 import json
 from pathlib import Path
@@ -22,44 +21,27 @@ from ansible_collections.exchange_um.certificates.plugins.action.exchange_info i
 from ansible_collections.exchange_um.certificates.plugins.action.root_trust import ActionModule as RootTrustAction
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._host_channel import BOOTSTRAP
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._x509 import thumbprint, to_pem
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding
-from cryptography.x509.oid import NameOID
+
+from tests.unit.certs import ec_key, make_cert
 
 DATA = Path(__file__).parent / "test_data"
 CMD_LIMIT = 8191
 
 
-def _cert(name: str, *, issuer: tuple[x509.Certificate, Any] | None, ca: bool, dns: str | None = None) -> tuple:
-    key = ec.generate_private_key(ec.SECP256R1())
-    now = dt.datetime.now(dt.timezone.utc)
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer[0].subject if issuer else subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=365))
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-    )
-    if dns:
-        builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(dns)]), critical=False)
-    return builder.sign(issuer[1] if issuer else key, hashes.SHA256()), key
-
-
 @pytest.fixture(scope="module")
 def pki() -> SimpleNamespace:
-    root = _cert("Contoso Root CA", issuer=None, ca=True)
-    issuing = _cert("Contoso Issuing CA", issuer=root, ca=True)
-    server = _cert("exch2010.contoso.lab", issuer=issuing, ca=False, dns="exch2010.contoso.lab")
-    public_root = _cert("Public Root", issuer=None, ca=True)
-    self_signed_leaf = _cert("selfsigned.contoso.lab", issuer=None, ca=False)
+    root = make_cert("Contoso Root CA", key=ec_key(), ca=True, dc=())
+    issuing = make_cert("Contoso Issuing CA", key=ec_key(), issuer=root, ca=True, dc=())
+    server = make_cert("exch2010.contoso.lab", key=ec_key(), issuer=issuing, dns=["exch2010.contoso.lab"], dc=())
+    public_root = make_cert("Public Root", key=ec_key(), ca=True, dc=())
+    self_signed_leaf = make_cert("selfsigned.contoso.lab", key=ec_key(), dc=())
     return SimpleNamespace(
-        root=root[0], issuing=issuing[0], server=server[0], public_root=public_root[0], self_signed=self_signed_leaf[0]
+        root=root.cert,
+        issuing=issuing.cert,
+        server=server.cert,
+        public_root=public_root.cert,
+        self_signed=self_signed_leaf.cert,
     )
 
 
