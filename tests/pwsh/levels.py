@@ -144,12 +144,15 @@ def _type_literal(script: ParsedScript, node: tree_sitter.Node, powershell: str)
     needed = _NEW_TYPES.get(name.lower())
     if needed is None or level_at_least(powershell, needed):
         return []
-    return [
-        _problem(
-            script, node, message=messages.type_not_found(name, powershell=powershell), fqid="TypeNotFound",
-            category="InvalidOperation", target=name, exception="RuntimeException",
-        )
-    ]  # fmt: skip
+    return [_type_not_found(script, node, name, powershell)]
+
+
+def _type_not_found(script: ParsedScript, node: tree_sitter.Node, name: str, powershell: str) -> ScriptProblem:
+    """The run-time error of a type (or attribute) that the host's PowerShell does not know."""
+    return _problem(
+        script, node, message=messages.type_not_found(name, powershell=powershell), fqid="TypeNotFound",
+        category="InvalidOperation", target=name, exception="RuntimeException",
+    )  # fmt: skip
 
 
 def _attribute(script: ParsedScript, node: tree_sitter.Node, powershell: str) -> list[ScriptProblem]:
@@ -160,12 +163,7 @@ def _attribute(script: ParsedScript, node: tree_sitter.Node, powershell: str) ->
     name = script.text_of(name_node)
     if name.lower() not in _ADVANCED_ATTRIBUTES:
         return []
-    return [
-        _problem(
-            script, name_node, message=messages.type_not_found(name, powershell=powershell), fqid="TypeNotFound",
-            category="InvalidOperation", target=name, exception="RuntimeException",
-        )
-    ]  # fmt: skip
+    return [_type_not_found(script, name_node, name, powershell)]
 
 
 def _variable(script: ParsedScript, node: tree_sitter.Node, powershell: str) -> list[ScriptProblem]:
