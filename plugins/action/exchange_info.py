@@ -35,14 +35,22 @@ class ActionModule(HostActionBase):
     ) -> dict[str, t.Any]:
         # exchange_info is the inspection itself: the fact only tells which Exchange version to load.
         profile = self.exchange_profile(task_vars, snapshot)
-        fqdn = snapshot.get("fqdn") if snapshot else task_vars.get("inventory_hostname")
+        if snapshot and snapshot.get("fqdn"):
+            fqdn, source = snapshot["fqdn"], "the exchange_um_host fact's fqdn"
+        else:
+            fqdn, source = task_vars.get("inventory_hostname"), "inventory_hostname"
         services = list(profile.um_services if profile else ALL_UM_SERVICES)
-        raw = self.call_host({"Services": services}, exchange=profile, fqdn=fqdn)
+        raw = self.call_host({"Services": services}, exchange=profile, fqdn=fqdn, fqdn_source=source)
         exchange = raw.get("exchange") or {}
         if profile is None and exchange.get("installed") and exchange.get("version"):
             # Discovery (docs/host-channel.md): neither the fact nor exchange_um_version named the version, so the
             # first call loaded no Exchange cmdlets; one more call reads the Exchange part with the right profile.
-            profile = profile_for(exchange["version"])
-            raw = self.call_host({"Services": list(profile.um_services)}, exchange=profile, fqdn=raw.get("fqdn"))
+            profile = profile_for(exchange["version"], source="the Exchange version the host reported")
+            raw = self.call_host(
+                {"Services": list(profile.um_services)},
+                exchange=profile,
+                fqdn=raw.get("fqdn"),
+                fqdn_source="the FQDN the host reported",
+            )
         found = normalize_snapshot(raw)
         return {"changed": False, **found, **self.facts(found)}

@@ -47,18 +47,20 @@ options:
       - File on the controller holding the CA certificate, or the CA certificate with its chain, as PEM, DER or
         PKCS#7 (C(.p7b), DER or Base64). A relative path is taken from the playbook's directory.
       - With a chain, the CA certificate is the one that issued none of the others.
+      - It must be a regular, readable file of at most 1 MiB holding at most 64 certificates; a directory, device,
+        FIFO or socket is refused without being opened.
       - Mutually exclusive with O(ca_url) and O(content).
     type: path
   content:
     description:
-      - The same as O(path), given as a PEM string.
+      - The same as O(path), given as a PEM string of at most 1 MiB (no NUL).
       - Mutually exclusive with O(ca_url) and O(path).
     type: str
   renewal:
     description:
       - Which CA certificate to fetch from O(ca_url) when the CA was renewed. V(current) reads the current renewal
-        index from C(certcarc.asp); a number selects that renewal (V(0) is the original CA certificate).
-      - Ignored with O(path) and O(content).
+        index from C(certcarc.asp); a number from V(0) (the original CA certificate) to V(9999) selects that renewal.
+      - Refused with O(path) and O(content), which have no renewals.
     type: raw
     default: current
   chain:
@@ -74,6 +76,7 @@ options:
       - A pin on the CA certificate also authenticates the root that verifiably signed it; a pin on the root also
         authenticates the CA certificates it signed.
       - Check the value on the CA itself or from another trusted source, never from the same download.
+      - At most 32 thumbprints.
     type: list
     elements: str
     default: []
@@ -82,16 +85,28 @@ options:
       - Accept certificates that came over plain http (or https with O(validate_certs=false)) without
         O(expected_thumbprint). The task then warns and shows the thumbprint to pin.
       - Anyone on the network path could have swapped the certificate; use only in a lab.
+      - Refused where it does not apply, that is with O(expected_thumbprint), over https that validates, and with
+        O(path) or O(content).
+      - It says nothing about credentials; for O(auth=basic) over http see O(allow_insecure_basic).
     type: bool
     default: false
   dest:
     description:
       - Path on the controller where the PEM is written. A relative path is taken from the playbook's directory.
-      - The directory must exist.
+      - The directory must exist. It is checked before anything is fetched.
+      - Only a regular file is ever replaced (atomically, through a temporary file in the same directory). A
+        symbolic link to a regular file has its target rewritten and stays a link; a directory, device, FIFO or
+        socket, a link to one of those and a dangling link are refused and left as they are.
     type: path
   mode:
     description:
-      - Permissions of O(dest), as an octal string such as V('0644').
+      - Permissions of O(dest), as an octal string such as V('0644') or a symbolic mode such as V(u=rw,g=r,o=r) or
+        V(go-w) (applied to the current mode of O(dest), or to V(0000) for a new file).
+      - Quote an octal mode in YAML; an unquoted V(0644) is read as the right number, but V(644) is the decimal
+        number 644 and refused.
+      - A certificate file takes no setuid, setgid or sticky bit, so V('7777'), V('4755') and V(u+s) are refused. A
+        mode that lets the group or others write warns.
+      - Refused without O(dest).
     type: raw
     default: '0644'
 notes:

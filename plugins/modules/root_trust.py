@@ -16,10 +16,18 @@ description:
     (C(LocalMachine\Root)) and intermediate CA certificates into I(Intermediate Certification Authorities)
     (C(LocalMachine\CA)), or takes them out with O(state=absent).
   - Never puts an intermediate or a leaf into C(Root), and refuses any certificate that is not a CA certificate.
-    The controller classifies the certificates (self-signed CA with a verified signature = root) and the host
-    script checks the placement again on its own.
-  - After a change it builds the chain of the lowest certificate given with the host's own stores
-    (C(X509Chain), revocation not checked) and fails when it does not build.
+    The controller classifies the certificates (self-signed CA with a verified signature = root).
+  - Validates everything before it changes anything, and fails with a message naming the certificate (subject and
+    thumbprint) without touching the host when a certificate is not a CA, its key usage lacks keyCertSign, or it
+    names itself as its issuer but its own key does not verify its signature; to add (O(state=present)) also when
+    it is not yet valid or has expired (both dates in the message), when an intermediate's issuer is neither given
+    nor trusted on the host, or when a CA's path length constraint is exceeded.
+  - The controller decides from the C(exchange_um_host) fact whether an issuer that is not given is trusted on the
+    host; without the fact the host script finds out. The host script repeats every check with the host's own
+    clock and chain engine (C(X509Chain), revocation not checked) before it opens a store, so a refused input
+    leaves C(Root) and C(CA) exactly as they were.
+  - After a change it builds the chain of the lowest certificate given with the host's own stores and fails when
+    it does not build.
   - Takes M(exchange_um.certificates.ca_certificate)'s result directly (O(certificates)), or PEM in O(content) or
     a file in O(path).
   - One host call per run; none when the C(exchange_um_host) fact shows every certificate where it belongs.
@@ -44,17 +52,20 @@ options:
     description:
       - The result of M(exchange_um.certificates.ca_certificate) (its C(chain) is used), its RV(exchange_um.certificates.ca_certificate#module:chain)
         list, a list of PEM strings, or one PEM string with one or more certificates.
+      - At most 1 MiB of text in all, no NUL; strings, lists and mappings only.
       - Mutually exclusive with O(content) and O(path).
     type: raw
   content:
     description:
-      - One or more certificates as PEM.
+      - One or more certificates as PEM, at most 1 MiB without NUL.
       - Mutually exclusive with O(certificates) and O(path).
     type: str
   path:
     description:
       - File on the controller with the certificates as PEM, DER or PKCS#7. A relative path is taken from the
         playbook's directory.
+      - It must be a regular, readable file of at most 1 MiB; a directory, device, FIFO or socket is refused
+        without being opened.
       - Mutually exclusive with O(certificates) and O(content).
     type: path
   state:
@@ -64,6 +75,10 @@ options:
     choices: [present, absent]
     default: present
 notes:
+  - At most 64 certificates are taken in one task; a CA chain has a handful.
+  - root_trust loads no Exchange cmdlets, so O(exchange_shell), O(exchange_shell_username) and
+    O(exchange_shell_password) are refused when the task sets them. From C(module_defaults) they are validated as in
+    every host module (V(remote) on a 2007 SP1 host is refused there too) and otherwise left alone.
   - Only give certificates that you have authenticated, for example with
     M(exchange_um.certificates.ca_certificate) and O(exchange_um.certificates.ca_certificate#module:expected_thumbprint); every root given is
     trusted by the whole machine.

@@ -10,12 +10,19 @@ Every check runs before ``dest`` is touched.
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tempfile
 import typing as t
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from ansible_collections.exchange_um.certificates.plugins.plugin_utils._argspec import (
+    MAX_PEM_CHARACTERS,
+    file_kind,
+    read_input_file,
+    shown,
+)
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._certsrv import CertsrvClient
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._x509 import (
     build_chain,
@@ -36,7 +43,23 @@ from ansible_collections.exchange_um.certificates.plugins.plugin_utils._x509 imp
 if t.TYPE_CHECKING:
     from cryptography.x509 import Certificate
 
-__all__ = ["EMPTY_RESULT", "CaCertificateError", "fetch_ca_certificate", "file_mode", "renewal_index"]
+__all__ = [
+    "EMPTY_RESULT",
+    "CaCertificateError",
+    "FileMode",
+    "apply_mode",
+    "check_dest",
+    "fetch_ca_certificate",
+    "file_mode",
+    "renewal_index",
+]
+
+MAX_RENEWAL = 9999
+MAX_CERTIFICATES = 64
+_OCTAL = re.compile(r"^(0o)?[0-7]{1,4}$", re.IGNORECASE)
+_SHIFT = {"u": 6, "g": 3, "o": 0}
+_PERM = {"r": 4, "w": 2, "x": 1, "X": 1}
+_SYMBOLIC = re.compile(r"^[ugoa]*(?:[-+=][rwxXst]*)+(?:,[ugoa]*(?:[-+=][rwxXst]*)+)*$")
 
 # Every documented result key, as returned when the task fails before it knows the value.
 EMPTY_RESULT: dict[str, t.Any] = {
@@ -77,31 +100,75 @@ def renewal_index(value: object) -> int | None:
     """Argument type of ``renewal``: ``current`` (None) or a CA renewal index (0 = the original CA certificate)."""
     if isinstance(value, str) and value.strip().lower() == "current":
         return None
+    wrong = f"renewal must be 'current' or a renewal index from 0 to {MAX_RENEWAL}, got {shown(value)}"
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise TypeError(wrong)
+    text = str(value).strip()
+    if not text.isdigit() or len(text) > 5 or int(text) > MAX_RENEWAL:
+        raise ValueError(wrong)
+    return int(text)
+
+
+FileMode = t.Union[int, str]
+
+
+def file_mode(value: object) -> FileMode:
+    """Argument type of ``mode``: an octal mode ('0644', '644', or the number YAML made of 0644) or a symbolic one
+    ('u=rw,g=r,o=r', 'go-w'). A CA certificate file takes no setuid, setgid or sticky bit, so those are refused.
+    """
     if isinstance(value, bool):
-        raise TypeError("renewal must be 'current' or a renewal index (0, 1, ...)")
-    try:
-        index = int(str(value).strip())
-    except ValueError:
-        raise ValueError(f"renewal must be 'current' or a renewal index (0, 1, ...), got {value!r}") from None
-    if index < 0:
-        raise ValueError(f"renewal must not be negative, got {index}")
-    return index
-
-
-def file_mode(value: object) -> int:
-    """``mode`` as the file module takes it: an octal string such as '0644', or the number YAML made of 0644."""
-    if isinstance(value, int) and not isinstance(value, bool):
+        raise TypeError(f"mode must be an octal mode such as '0644' or a symbolic one such as 'u=rw,g=r', got {value}")
+    if isinstance(value, int):
         mode = value
-    elif isinstance(value, str) and value.strip().isdigit():
-        try:
-            mode = int(value.strip(), 8)
-        except ValueError:
-            mode = -1
+        shown_mode = f"{value} (octal {value:o}; quote an octal mode in YAML: '0644')"
+    elif isinstance(value, str) and _OCTAL.match(value.strip()):
+        digits = value.strip().lower().removeprefix("0o")
+        mode, shown_mode = int(digits, 8), repr(value.strip())
+    elif isinstance(value, str) and _SYMBOLIC.match(value.strip()):
+        text = value.strip()
+        if "s" in text or "t" in text:  # only permissions are spelled with s or t
+            raise ValueError(f"mode {text!r} sets a setuid, setgid or sticky bit, which a certificate file never takes")
+        return text
     else:
-        mode = -1
-    if not 0 <= mode <= 0o7777:
-        raise CaCertificateError(f"mode must be an octal mode such as '0644', got {value!r}", reason="mode")
+        raise ValueError(
+            f"mode must be an octal mode such as '0644' or a symbolic one such as 'u=rw,g=r,o=r', got {shown(value)}"
+        )
+    if mode < 0 or mode > 0o7777:
+        raise ValueError(f"mode {shown_mode} is not a file mode (0000 to 0777)")
+    if mode > 0o777:
+        raise ValueError(
+            f"mode {shown_mode} sets a setuid, setgid or sticky bit, which a certificate file never takes; "
+            "use 0644 or stricter"
+        )
     return mode
+
+
+def apply_mode(mode: FileMode, current: int | None) -> int:
+    """The permission bits ``mode`` gives a file whose bits are ``current`` (None: a new file, taken as 0000).
+
+    Symbolic clauses work as chmod's: ``who`` (u, g, o, a; none = a) then ``=``, ``+`` or ``-`` and r, w, x, X.
+    """
+    if isinstance(mode, int):
+        return mode
+    bits = current or 0
+    for clause in mode.split(","):
+        who = re.match(r"[ugoa]*", clause).group(0)  # type: ignore[union-attr]  # always matches
+        people = "ugo" if not who or "a" in who else who
+        for operator, perms in re.findall(r"([-+=])([rwxX]*)", clause[len(who) :]):
+            scope = mask = 0
+            for person in people:
+                shift = _SHIFT[person]
+                scope |= 0o7 << shift
+                for perm in perms:
+                    if perm != "X" or bits & 0o111:
+                        mask |= _PERM[perm] << shift
+            if operator == "=":
+                bits = (bits & ~scope) | mask
+            elif operator == "+":
+                bits |= mask
+            else:
+                bits &= ~mask
+    return bits & 0o777
 
 
 @dataclass
@@ -126,8 +193,9 @@ def _from_certsrv(options: Mapping[str, t.Any], renewal: int | None) -> _Fetched
             renewal, found = current.index, current.found
             if not found:
                 warnings.append("certcarc.asp did not state the current CA renewal (nRenewals); renewal 0 was used.")
+        warnings.extend(client.warnings)
         certificate = client.ca_certificate(renewal)
-        pool = client.ca_chain(renewal)
+        pool = _few(client.ca_chain(renewal), str(options["url"]))
         # certsrv-protocol.md: http carries no server authentication; https does only when the server was validated.
         authenticated = client.is_https and bool(options["validate_certs"])
     return _Fetched(
@@ -143,20 +211,25 @@ def _from_certsrv(options: Mapping[str, t.Any], renewal: int | None) -> _Fetched
 
 def _from_file(*, path: str | None, content: str | None) -> _Fetched:
     if path is not None:
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read()
-        except OSError as exc:
-            raise CaCertificateError(f"cannot read path {path}: {exc.strerror}", reason="source") from None
-        origin = path
+        data, origin = read_input_file(path, option="path"), path
     else:
-        data = (content or "").encode("utf-8")
-        origin = "content"
-    certificates = load_certificates(data)
+        data, origin = (content or "").encode("utf-8"), "content"
+    certificates = _few(load_certificates(data), origin)
     # order_chain: the CA certificate of a bundle is the one that signs none of the others.
     pool = certificates if len(certificates) == 1 else order_chain(certificates)
     # The controller's own files are the operator's statement, as trusted as the playbook itself (docs/security.md).
     return _Fetched(certificate=pool[0], pool=pool, authenticated=True, origin=origin)
+
+
+def _few(certificates: list[Certificate], origin: str) -> list[Certificate]:
+    """A chain has a handful of certificates; thousands would only make the chain search slow."""
+    if len(certificates) > MAX_CERTIFICATES:
+        raise CaCertificateError(
+            f"{origin} holds {len(certificates)} certificates; a CA chain has at most {MAX_CERTIFICATES}. Give the "
+            "CA certificate and its chain only",
+            reason="source",
+        )
+    return certificates
 
 
 def _check_ca(cert: Certificate) -> None:
@@ -217,44 +290,82 @@ def _authenticate(fetched: _Fetched, chain: Sequence[Certificate], pins: Sequenc
     )
 
 
-def _write_dest(dest: str, text: str, mode: int, *, check_mode: bool) -> tuple[bool, dict[str, str]]:
-    """Write ``text`` to ``dest`` unless it is there already; returns (changed, diff)."""
-    data = text.encode("ascii")
+def check_dest(dest: str) -> str:
+    """The regular file that writing ``dest`` replaces (a symbolic link's target), or raise before anything is fetched.
+
+    Only a regular file, or a link to one, is ever replaced: a directory, device, FIFO, socket, a link to one of
+    those or a dangling link is refused. A new file needs its directory to exist.
+    """
+    target = os.path.realpath(dest) if os.path.islink(dest) else dest
     try:
-        with open(dest, "rb") as handle:
-            before: bytes | None = handle.read()
-        current_mode: int | None = stat.S_IMODE(os.stat(dest).st_mode)
+        info = os.stat(target)
+    except FileNotFoundError:
+        if target != dest:
+            raise CaCertificateError(
+                f"dest {dest} is a symbolic link to {target}, which does not exist; give the file itself",
+                reason="dest",
+            ) from None
+        directory = os.path.dirname(os.path.abspath(dest))
+        if not os.path.isdir(directory):
+            raise CaCertificateError(
+                f"the directory of dest {dest} does not exist; create it first", reason="dest"
+            ) from None
+        return dest
+    except OSError as exc:
+        raise CaCertificateError(f"dest {dest} cannot be examined: {exc.strerror}", reason="dest") from None
+    if not stat.S_ISREG(info.st_mode):
+        linked = f" (through the symbolic link {dest})" if target != dest else ""
+        raise CaCertificateError(
+            f"dest {target}{linked} is {file_kind(info.st_mode)}; ca_certificate replaces only a regular file, so give "
+            "the path of a certificate file",
+            reason="dest",
+        )
+    return target
+
+
+def _write_dest(dest: str, text: str, mode: FileMode, *, check_mode: bool) -> tuple[bool, dict[str, str], list[str]]:
+    """Write ``text`` to ``dest`` unless it is there already; returns (changed, diff, warnings)."""
+    data = text.encode("ascii")
+    target = check_dest(dest)
+    try:
+        with open(target, "rb") as handle:
+            before: bytes | None = handle.read(MAX_PEM_CHARACTERS + 1)
+        current_mode: int | None = stat.S_IMODE(os.stat(target).st_mode)
     except FileNotFoundError:
         before, current_mode = None, None
     except OSError as exc:
         raise CaCertificateError(f"cannot read dest {dest}: {exc.strerror}", reason="dest") from None
+    wanted_mode = apply_mode(mode, current_mode)
     diff = {
         "before_header": dest,
         "after_header": dest,
         "before": before.decode("ascii", "replace") if before is not None else "",
         "after": text,
     }
-    changed = before != data or current_mode != mode
+    warnings = []
+    if wanted_mode & 0o022:
+        warnings.append(
+            f"dest {dest} gets mode {wanted_mode:04o}: other accounts may replace the CA certificate in it; "
+            "use 0644 or stricter."
+        )
+    changed = before != data or current_mode != wanted_mode
     if changed and not check_mode:
-        directory = os.path.dirname(os.path.abspath(dest))
-        if not os.path.isdir(directory):
-            raise CaCertificateError(f"the directory of dest {dest} does not exist; create it first", reason="dest")
         try:
             if before != data:
-                handle_fd, temporary = tempfile.mkstemp(prefix=".exum-", dir=directory)
+                handle_fd, temporary = tempfile.mkstemp(prefix=".exum-", dir=os.path.dirname(os.path.abspath(target)))
                 try:
                     with os.fdopen(handle_fd, "wb") as handle:
                         handle.write(data)
-                    os.chmod(temporary, mode)
-                    os.replace(temporary, dest)
+                    os.chmod(temporary, wanted_mode)
+                    os.replace(temporary, target)
                 except BaseException:
                     os.unlink(temporary)
                     raise
             else:
-                os.chmod(dest, mode)
+                os.chmod(target, wanted_mode)
         except OSError as exc:
             raise CaCertificateError(f"cannot write dest {dest}: {exc.strerror}", reason="dest") from None
-    return changed, diff
+    return changed, diff, warnings
 
 
 def fetch_ca_certificate(
@@ -267,7 +378,7 @@ def fetch_ca_certificate(
     allow_unpinned_http: bool = False,
     chain: bool = False,
     dest: str | None = None,
-    mode: int = 0o644,
+    mode: FileMode = 0o644,
     check_mode: bool = False,
     diff: bool = False,
 ) -> dict[str, t.Any]:
@@ -277,6 +388,8 @@ def fetch_ca_certificate(
     read. Thumbprints in ``expected_thumbprint`` are already normalised. Returns the module's result keys (see
     plugins/modules/ca_certificate.py) plus ``warnings``; raises CaCertificateError, CertificateError, CertsrvError.
     """
+    if dest is not None:
+        check_dest(dest)  # before anything is fetched: a dest that can never be written fails first
     if client_options is not None:
         fetched = _from_certsrv(client_options, renewal)
     else:
@@ -310,7 +423,8 @@ def fetch_ca_certificate(
     }
     if dest is not None:
         text = "".join(to_pem(cert) for cert in certificates) if chain else to_pem(certificates[0])
-        result["changed"], dest_diff = _write_dest(dest, text, mode, check_mode=check_mode)
+        result["changed"], dest_diff, dest_warnings = _write_dest(dest, text, mode, check_mode=check_mode)
+        result["warnings"].extend(dest_warnings)
         if diff:
             result["diff"] = dest_diff
     return result

@@ -8,10 +8,12 @@ sense is reported at once. Page reading lives in ``_certsrv_pages``; certificate
 from __future__ import annotations
 
 import importlib.util
+import ipaddress
 import os
 import re
 import ssl
 import time
+import unicodedata
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -50,10 +52,13 @@ __all__ = [
     "CertsrvDenied",
     "CertsrvDependencyError",
     "CertsrvError",
+    "CertsrvInsecureTransport",
     "CertsrvPending",
     "CertsrvUnexpectedPage",
     "Enrollment",
     "RenewalInfo",
+    "base_url",
+    "transport_warnings",
 ]
 
 AUTH_SCHEMES = ("ntlm", "basic", "kerberos", "certificate", "none")
@@ -62,6 +67,8 @@ USER_AGENT = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTM
 PKIX_CERT = "application/pkix-cert"
 PKCS7_CERTS = "application/x-pkcs7-certificates"
 _LINE_BREAK = re.compile(r"[\r\n]")
+_DNS_LABEL = re.compile(r"^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$")
+MAX_URL_CHARACTERS = 2048
 
 
 # -- errors ----------------------------------------------------------------------------------------------------------
@@ -78,6 +85,10 @@ class CertsrvError(Exception):
 
 class CertsrvConfigurationError(CertsrvError, ValueError):
     """The client's options cannot work (URL form, missing file, credentials the scheme does not take)."""
+
+
+class CertsrvInsecureTransport(CertsrvConfigurationError):
+    """A credential would travel where whoever answers could read or relay it; raised before any request."""
 
 
 class CertsrvDependencyError(CertsrvError):
@@ -180,6 +191,7 @@ class CertsrvClient:
         username: str | None = None,
         password: str | None = None,
         validate_certs: bool = True,
+        allow_insecure_basic: bool = False,
         ca_path: str | None = None,
         client_cert: str | None = None,
         client_key: str | None = None,
@@ -195,6 +207,10 @@ class CertsrvClient:
                 package="requests",
             )
         self.base_url = base_url(url)
+        # Before the session exists: a refused credential is never sent.
+        self.warnings = transport_warnings(
+            url=self.base_url, auth=auth, validate_certs=validate_certs, allow_insecure_basic=allow_insecure_basic
+        )
         self.auth = auth
         self.username = username
         self._timeout = timeout
@@ -436,20 +452,116 @@ class CertsrvClient:
 
 
 def base_url(url: str) -> str:
-    """``http(s)://host``, ``.../certsrv`` and ``.../certsrv/`` all name ``http(s)://host/certsrv/``."""
+    """``http(s)://host``, ``.../certsrv`` and ``.../certsrv/`` all name ``http(s)://host/certsrv/``.
+
+    The host must be a DNS name, an IPv4 address or a bracketed IPv6 literal and the port 1-65535; messages name the
+    part that is wrong, never the whole URL (it may carry something pasted by mistake).
+    """
     if not isinstance(url, str) or not url.strip():
         raise CertsrvConfigurationError("the AD CS URL is empty; give http(s)://<ca>/certsrv")
-    parts = urlsplit(url.strip())
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise CertsrvConfigurationError(f"the AD CS URL must be http(s)://<ca>[/certsrv], not {_safe_url(url)!r}")
-    if parts.username is not None or parts.password is not None:
+    text = url.strip()
+    if len(text) > MAX_URL_CHARACTERS:
+        raise CertsrvConfigurationError(f"the AD CS URL has {len(text)} characters; at most {MAX_URL_CHARACTERS}")
+    if any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in text):
+        raise CertsrvConfigurationError(
+            "the AD CS URL contains white space or a control character (NUL, tab, line break); "
+            "give http(s)://<ca>/certsrv"
+        )
+    try:
+        parts = urlsplit(text)
+    except ValueError as exc:  # urllib refuses unbalanced brackets and bad IPv6 literals
+        raise CertsrvConfigurationError(f"the AD CS URL cannot be read ({exc}); give http(s)://<ca>/certsrv") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        scheme = f"{parts.scheme[:20]}://" if parts.scheme else "no scheme"
+        raise CertsrvConfigurationError(f"the AD CS URL must start with http:// or https://, not {scheme}")
+    if "@" in parts.netloc:
         raise CertsrvConfigurationError("the AD CS URL must not carry credentials; use username and password")
+    _check_host_and_port(parts.netloc)
     if parts.query or parts.fragment:
-        raise CertsrvConfigurationError(f"the AD CS URL must not carry a query or fragment: {_safe_url(url)!r}")
+        raise CertsrvConfigurationError("the AD CS URL must not carry a query (?...) or a fragment (#...)")
     path = parts.path.rstrip("/")
     if path.rsplit("/", 1)[-1].lower() != "certsrv":
         path += "/certsrv"
     return urlunsplit((parts.scheme.lower(), parts.netloc, path + "/", "", ""))
+
+
+def _check_host_and_port(netloc: str) -> None:
+    """``host[:port]`` with a DNS name, an IPv4 address or ``[IPv6]``, and a port from 1 to 65535."""
+    if netloc.startswith("["):
+        literal, _, rest = netloc[1:].partition("]")
+        try:
+            ipaddress.IPv6Address(literal.replace("%25", "%"))
+        except ValueError:
+            raise CertsrvConfigurationError(
+                f"the host of the AD CS URL, [{literal[:60]}], is not an IPv6 address"
+            ) from None
+        if rest and not rest.startswith(":"):
+            raise CertsrvConfigurationError("the AD CS URL has text after its IPv6 address that is not :port")
+        host, port = None, rest[1:] if rest else ""
+    else:
+        host, _, port = netloc.rpartition(":") if ":" in netloc else (netloc, "", "")
+    if host is not None and not _valid_host(host):
+        raise CertsrvConfigurationError(
+            f"the host of the AD CS URL, {host[:60]!r}, is not a DNS name or an IP address"
+            if host
+            else "the AD CS URL names no host; give http(s)://<ca>/certsrv"
+        )
+    if port and not (port.isdigit() and len(port) <= 5 and 1 <= int(port) <= 65535):
+        raise CertsrvConfigurationError(f"the port of the AD CS URL, {port[:20]!r}, is not a number from 1 to 65535")
+
+
+def _valid_host(host: str) -> bool:
+    """An IPv4 address, or a DNS name (IDNA for non-ASCII) of labels of letters, digits, '-' and '_'."""
+    if not host:
+        return False
+    if all(part.isdigit() for part in host.split(".")):
+        try:
+            ipaddress.IPv4Address(host)
+        except ValueError:
+            return False
+        return True
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return False
+    name = ascii_host[:-1] if ascii_host.endswith(".") else ascii_host
+    return len(name) <= 253 and all(_DNS_LABEL.match(label) for label in name.split("."))
+
+
+def transport_warnings(*, url: str, auth: str, validate_certs: bool, allow_insecure_basic: bool) -> tuple[str, ...]:
+    """Refuse a credential where whoever answers could read or reuse it; the warnings for what is let through.
+
+    Basic sends the password itself (base64) on every request: over plain http anyone on the path reads it, and
+    over https without validation any server can pose as the CA and read it. NTLM never sends the password, but
+    over plain http its exchange can be relayed to another server; over https the client sends channel bindings,
+    which a CA with Extended Protection checks. Called before any request, so a refusal sends nothing.
+    """
+    https = url.lower().startswith("https://")
+    if auth == "certificate" and not https:
+        raise CertsrvInsecureTransport(
+            "auth=certificate presents client_cert in the TLS handshake, which plain http does not have; use an "
+            "https ca_url"
+        )
+    if auth == "basic" and not (https and validate_certs):
+        where = "https with validate_certs false" if https else "plain http"
+        danger = "any server can pose as the CA and read it" if https else "anyone on the network path can read it"
+        if not allow_insecure_basic:
+            raise CertsrvInsecureTransport(
+                f"auth=basic sends the password itself with every request, and over {where} {danger}; nothing was "
+                "sent. Use https with validate_certs true (ca_path for a private CA), or auth=ntlm or kerberos; "
+                "allow_insecure_basic: true sends it anyway"
+            )
+        return (
+            f"allow_insecure_basic is true: the Basic credentials go to the CA over {where}, where {danger}. Use "
+            "https with validate_certs true outside a lab.",
+        )
+    if auth == "ntlm" and not https:
+        return (
+            "auth=ntlm over plain http: anyone on the network path can relay this NTLM logon to another server. Use "
+            "an https ca_url with validate_certs true; the client then sends channel bindings, and a CA with "
+            "Extended Protection refuses a relayed logon.",
+        )
+    return ()
 
 
 def _safe_url(url: str) -> str:

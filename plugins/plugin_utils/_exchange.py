@@ -6,9 +6,11 @@ controller so that a payload only ever carries commands that exist on the host i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ._argspec import kind_of
 from ._quote import quote_string
 
 __all__ = [
@@ -16,9 +18,11 @@ __all__ = [
     "PROFILES",
     "SHELLS",
     "ExchangeProfile",
+    "ExchangeShellConfigError",
     "ShellCredential",
     "ShellLoader",
     "UnknownExchangeVersion",
+    "dns_name_problem",
     "profile_for",
     "select_profile",
 ]
@@ -27,11 +31,38 @@ SHELLS = ("snapin", "remote")
 
 
 class UnknownExchangeVersion(ValueError):
-    """A version name the collection has no profile for."""
+    """A version name the collection has no profile for; ``source`` says where it came from."""
 
-    def __init__(self, version: str) -> None:
-        super().__init__(f"unsupported Exchange version {version!r}; expected one of {', '.join(sorted(PROFILES))}")
+    def __init__(self, version: str, *, source: str = "the Exchange version") -> None:
+        shown_version = repr(version) if len(version) <= 40 and version.isprintable() else "a value"
+        super().__init__(
+            f"{source} is {shown_version}, which names no Exchange version the collection supports "
+            f"({', '.join(sorted(PROFILES))})"
+        )
         self.version = version
+        self.source = source
+
+
+class ExchangeShellConfigError(ValueError):
+    """The remote Exchange shell cannot be opened as asked (no usable FQDN); raised before anything is sent."""
+
+
+# RFC 1123 host name labels; Kerberos finds the Exchange server's HTTP/<fqdn> SPN only by its DNS name.
+_DNS_LABEL = re.compile(r"^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$")
+
+
+def dns_name_problem(value: object) -> str | None:
+    """Why ``value`` is not a DNS host name (None when it is one): what a Kerberos session URL can carry."""
+    if not isinstance(value, str) or not value:
+        return "is not a host name"
+    name = value[:-1] if value.endswith(".") else value
+    if len(name) > 253:
+        return f"has {len(name)} characters; a DNS name has at most 253"
+    if all(part.isdigit() for part in name.split(".")):
+        return "is an IP address; Kerberos needs the server's DNS name"
+    if not all(_DNS_LABEL.match(label) for label in name.split(".")):
+        return "is not a DNS name (letters, digits, hyphens and underscores between dots)"
+    return None
 
 
 @dataclass(frozen=True)
@@ -85,8 +116,9 @@ class ExchangeProfile:
             return ShellLoader((f"Add-PSSnapin -Name {quote_string(self.snapin)} -ErrorAction Stop",))
         if shell != "remote" or not self.remote_shell:
             raise ValueError(f"Exchange {self.key} cannot load its cmdlets with shell {shell!r}")
-        if not fqdn:
-            raise ValueError("a remote Exchange shell needs the server FQDN")
+        problem = dns_name_problem(fqdn)
+        if problem is not None:
+            raise ExchangeShellConfigError(f"the server name for the remote Exchange shell {problem}")
         lines: list[str] = []
         session = (
             f"{_SESSION} = New-PSSession -ConfigurationName 'Microsoft.Exchange' "
@@ -161,11 +193,11 @@ _ALIASES = {"2007": "2007sp1", "2007sp1": "2007sp1", "2010": "2010", "2013": "20
 ALL_UM_SERVICES: tuple[str, ...] = ("MSExchangeUM", "MSExchangeUMCR")
 
 
-def profile_for(version: str) -> ExchangeProfile:
-    """Profile for ``2007sp1`` (or ``2007``), ``2010`` or ``2013``."""
+def profile_for(version: str, *, source: str = "the Exchange version") -> ExchangeProfile:
+    """Profile for ``2007sp1`` (or ``2007``), ``2010`` or ``2013``; ``source`` names the value in an error."""
     key = _ALIASES.get(str(version).strip().lower())
     if key is None:
-        raise UnknownExchangeVersion(str(version))
+        raise UnknownExchangeVersion(str(version), source=source)
     return PROFILES[key]
 
 
@@ -178,9 +210,11 @@ def select_profile(*, snapshot: Mapping[str, object] | None, host_version: objec
     if snapshot is not None:
         exchange = snapshot.get("exchange")
         if isinstance(exchange, Mapping):
-            if not exchange.get("installed"):
-                return None
-            return profile_for(str(exchange.get("version")))
+            if not exchange.get("installed") or exchange.get("version") is None:
+                return None  # no Exchange, or one the host could not name: load no Exchange cmdlets
+            return profile_for(str(exchange["version"]), source="the exchange_um_host fact's exchange.version")
     if host_version not in (None, ""):
-        return profile_for(str(host_version))
+        if not isinstance(host_version, (str, int)) or isinstance(host_version, bool):
+            raise UnknownExchangeVersion(kind_of(host_version), source="the host variable exchange_um_version")
+        return profile_for(str(host_version), source="the host variable exchange_um_version")
     return None

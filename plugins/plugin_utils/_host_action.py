@@ -12,20 +12,40 @@ import typing as t
 from collections.abc import Mapping
 
 from ._action import ExumActionBase
-from ._argspec import OptionError
-from ._exchange import ExchangeProfile, ShellCredential, select_profile
+from ._argspec import OptionError, account, choice, flag, secret
+from ._exchange import (
+    SHELLS,
+    ExchangeProfile,
+    ExchangeShellConfigError,
+    ShellCredential,
+    dns_name_problem,
+    select_profile,
+)
 from ._host_channel import HostOperationError, run_operation
 from ._host_facts import FACT_NAME, fact_from_task_vars
 
-__all__ = ["HOST_ARGUMENT_SPEC", "ExchangeShellError", "HostActionBase", "shell_credential"]
+__all__ = [
+    "HOST_ARGUMENT_SPEC",
+    "HOST_CONNECTIONS",
+    "SHELL_OPTIONS",
+    "ExchangeShellError",
+    "HostActionBase",
+    "connection_kind",
+    "shell_credential",
+]
 
-# Mirrors plugins/doc_fragments/host.py.
+# Mirrors plugins/doc_fragments/host.py. Every host module takes and validates all of them the same way, so that
+# one module_defaults group serves the whole collection.
 HOST_ARGUMENT_SPEC: dict[str, t.Any] = {
-    "use_facts": {"type": "bool", "default": True},
-    "exchange_shell": {"type": "str", "default": "snapin", "choices": ["snapin", "remote"]},
-    "exchange_shell_username": {"type": "str"},
-    "exchange_shell_password": {"type": "str", "no_log": True},
+    "use_facts": {"type": flag, "default": True},
+    "exchange_shell": {"type": choice(*SHELLS), "default": "snapin"},
+    "exchange_shell_username": {"type": account},
+    "exchange_shell_password": {"type": secret, "no_log": True},
 }
+SHELL_OPTIONS = ("exchange_shell", "exchange_shell_username", "exchange_shell_password")
+
+# The connection plugins that run raw PowerShell on a Windows host (docs/host-channel.md).
+HOST_CONNECTIONS = ("winrm", "psrp")
 
 # New-PSSession's FullyQualifiedErrorId for a session that did not open ends so ("1312,PSSessionOpenFailed" for the
 # second hop, "LogonFailure,PSSessionOpenFailed" for a rejected credential).
@@ -47,6 +67,12 @@ class ExchangeShellError(HostOperationError):
             rc=error.rc,
         )
         self.advice = advice
+
+
+def connection_kind(connection: object) -> str:
+    """The connection plugin's short name (``winrm``, ``psrp``, ``ssh``, ``local``...)."""
+    name = getattr(connection, "transport", None) or getattr(connection, "_load_name", None) or ""
+    return str(name).rsplit(".", 1)[-1] or type(connection).__name__
 
 
 def shell_credential(*, shell: str, username: str | None, password: str | None) -> ShellCredential | None:
@@ -74,21 +100,45 @@ def shell_credential(*, shell: str, username: str | None, password: str | None) 
 
 
 class HostActionBase(ExumActionBase):
-    """Subclasses set ``OPERATION`` (the host script) and implement :meth:`run_host`."""
+    """Subclasses set ``OPERATION`` (the host script) and implement :meth:`run_host`.
+
+    ``LOADS_EXCHANGE`` is False for an operation that never loads Exchange cmdlets: the shell options are then
+    refused when a task sets them (a module_defaults group may still carry them).
+    """
 
     OPERATION: t.ClassVar[str] = ""
+    LOADS_EXCHANGE: t.ClassVar[bool] = True
     OWN_ERRORS: t.ClassVar[tuple[type[Exception], ...]] = (HostOperationError,)
     _exchange_shell = "snapin"
     _shell_credential: ShellCredential | None = None
 
+    def preflight(self, task_vars: Mapping[str, t.Any]) -> None:
+        kind = connection_kind(self._connection)
+        if kind not in HOST_CONNECTIONS:
+            host = task_vars.get("inventory_hostname") or "this host"
+            raise OptionError(
+                f"{self._module_name()} runs PowerShell on a Windows host through the inventory's connection, which "
+                f"must be winrm or psrp; {host} is reached with {kind}",
+                options=("ansible_connection",),
+                advice="Set ansible_connection: winrm (or psrp) for the Exchange hosts (docs/connection-setup.md); "
+                "nothing was run on the host.",
+            )
+
+    def unused_options(self, args: Mapping[str, t.Any]) -> Mapping[str, str]:
+        if self.LOADS_EXCHANGE:
+            return {}
+        return {name: f"{self.OPERATION} loads no Exchange cmdlets" for name in SHELL_OPTIONS}
+
     def execute(self, args: dict[str, t.Any], task_vars: dict[str, t.Any]) -> dict[str, t.Any]:
-        self._exchange_shell = args.get("exchange_shell", "snapin")
+        self._exchange_shell = args["exchange_shell"]
         self._shell_credential = shell_credential(
             shell=self._exchange_shell,
             username=args.get("exchange_shell_username"),
             password=args.get("exchange_shell_password"),
         )
-        snapshot = fact_from_task_vars(task_vars) if args.get("use_facts", True) else None
+        snapshot = fact_from_task_vars(task_vars) if args["use_facts"] else None
+        # Every host module reads the version the same way, so a bad exchange_um_version fails everywhere alike.
+        self.check_shell(self.exchange_profile(task_vars, snapshot))
         return self.run_host(args, task_vars, snapshot=snapshot)
 
     def run_host(
@@ -108,8 +158,20 @@ class HostActionBase(ExumActionBase):
     def exchange_profile(
         self, task_vars: Mapping[str, t.Any], snapshot: Mapping[str, t.Any] | None
     ) -> ExchangeProfile | None:
-        """From the snapshot, else the ``exchange_um_version`` host variable; None when neither says."""
-        return select_profile(snapshot=snapshot, host_version=task_vars.get("exchange_um_version"))
+        """From the snapshot, else the ``exchange_um_version`` host variable; None when neither says.
+
+        An action sees host variables as the inventory wrote them, so a templated value is rendered first.
+        """
+        return select_profile(snapshot=snapshot, host_version=self.host_variable(task_vars, "exchange_um_version"))
+
+    def check_shell(self, exchange: ExchangeProfile | None) -> None:
+        """exchange_shell=remote on a version that has no remote shell is an option error, before any host call."""
+        if self._exchange_shell == "remote" and exchange is not None and not exchange.remote_shell:
+            raise OptionError(
+                f"exchange_shell=remote needs Exchange 2010 or 2013, and this host runs Exchange {exchange.key}, "
+                "whose cmdlets load only as a snap-in: use exchange_shell=snapin",
+                options=("exchange_shell",),
+            )
 
     def call_host(
         self,
@@ -117,15 +179,23 @@ class HostActionBase(ExumActionBase):
         *,
         exchange: ExchangeProfile | None,
         fqdn: str | None = None,
+        fqdn_source: str = "inventory_hostname",
     ) -> dict[str, t.Any]:
-        """One exec_command on this task's connection; ``fqdn`` names the server for a remote Exchange shell."""
+        """One exec_command on this task's connection; ``fqdn`` names the server for a remote Exchange shell.
+
+        The remote shell always authenticates with Kerberos to ``http://<fqdn>/PowerShell/`` (docs/security.md):
+        the password never crosses the network and WinRM encrypts the session, but Kerberos needs the DNS name.
+        """
+        self.check_shell(exchange)
         remote = self._exchange_shell == "remote"
-        if remote and exchange is not None and not exchange.remote_shell:
-            raise OptionError(
-                f"exchange_shell=remote needs Exchange 2010 or 2013, and this host runs Exchange {exchange.key}, "
-                "whose cmdlets load only as a snap-in: use exchange_shell=snapin",
-                options=("exchange_shell",),
-            )
+        if remote and exchange is not None:
+            problem = dns_name_problem(fqdn)
+            if problem is not None:
+                shown = f" ({fqdn!r})" if isinstance(fqdn, str) and len(fqdn) <= 80 and fqdn.isprintable() else ""
+                raise ExchangeShellConfigError(
+                    f"exchange_shell=remote connects to http://<fqdn>/PowerShell/ with Kerberos, and {fqdn_source}"
+                    f"{shown} {problem}"
+                )
         try:
             return run_operation(
                 self._connection,

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import base64
 import copy
+import re
 import typing as t
 from collections.abc import Iterable, Mapping
 
+from ._argspec import kind_of
+from ._exchange import PROFILES, dns_name_problem
 from ._x509 import describe, load_certificates
 
 if t.TYPE_CHECKING:  # annotations only: ansible-test's import check runs without cryptography
@@ -22,23 +25,86 @@ if t.TYPE_CHECKING:  # annotations only: ansible-test's import check runs withou
 __all__ = [
     "FACT_NAME",
     "TRUST_STORES",
+    "HostFactError",
     "apply_store_changes",
     "certificate_entry",
+    "check_snapshot",
     "fact_from_task_vars",
     "normalize_snapshot",
     "store_thumbprints",
 ]
 
 FACT_NAME = "exchange_um_host"
+_THUMBPRINT = re.compile(r"^[0-9A-Fa-f]{40}$")
+_VERSIONS = tuple(sorted({*PROFILES, "2007"}))
 TRUST_STORES = ("Root", "CA")
 _DERIVED = ("subject", "issuer", "is_ca", "role", "dns_names")
 
 
+class HostFactError(ValueError):
+    """The ``exchange_um_host`` fact is not the shape exchange_info leaves; ``path`` names the part that is wrong."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(f"the fact ansible_facts.{FACT_NAME}{path} {problem}")
+        self.path = path
+        self.problem = problem
+
+
 def fact_from_task_vars(task_vars: Mapping[str, t.Any]) -> dict[str, t.Any] | None:
-    """The snapshot a previous exchange_info (or host module) left in the host's facts, if any."""
+    """The snapshot a previous exchange_info (or host module) left in the host's facts, if any.
+
+    A fact that is there but malformed (set by hand, or by something else) is refused rather than guessed at: the
+    modules decide from it whether to touch the host at all.
+    """
     facts = task_vars.get("ansible_facts")
-    snapshot = facts.get(FACT_NAME) if isinstance(facts, Mapping) else None
-    return dict(snapshot) if isinstance(snapshot, Mapping) and isinstance(snapshot.get("stores"), Mapping) else None
+    if not isinstance(facts, Mapping) or facts.get(FACT_NAME) is None:
+        return None
+    snapshot = facts[FACT_NAME]
+    check_snapshot(snapshot)
+    return dict(snapshot)
+
+
+def check_snapshot(snapshot: object) -> None:
+    """Raise :class:`HostFactError` unless ``snapshot`` has what the modules read: stores of thumbprinted entries,
+    an ``exchange`` mapping with a known version, a DNS name as ``fqdn``."""
+    if not isinstance(snapshot, Mapping):
+        raise HostFactError("", f"is {_kind(snapshot)}, not the mapping exchange_info sets")
+    stores = snapshot.get("stores")
+    if not isinstance(stores, Mapping):
+        raise HostFactError(".stores", f"is {_kind(stores)}, not a mapping of certificate stores")
+    for name, entries in stores.items():
+        if not isinstance(entries, list):
+            raise HostFactError(f".stores.{_shown_key(name)}", f"is {_kind(entries)}, not a list of certificates")
+        for index, entry in enumerate(entries):
+            where = f".stores.{_shown_key(name)}[{index}]"
+            if not isinstance(entry, Mapping):
+                raise HostFactError(where, f"is {_kind(entry)}, not a certificate entry")
+            print_ = entry.get("thumbprint")
+            if not isinstance(print_, str) or not _THUMBPRINT.match(print_):
+                raise HostFactError(f"{where}.thumbprint", "is not a SHA-1 thumbprint (40 hex digits)")
+    exchange = snapshot.get("exchange")
+    if exchange is not None:
+        if not isinstance(exchange, Mapping):
+            raise HostFactError(".exchange", f"is {_kind(exchange)}, not a mapping")
+        if not isinstance(exchange.get("installed", False), bool):
+            raise HostFactError(".exchange.installed", "is not true or false")
+        version = exchange.get("version")
+        if version is not None and str(version).strip().lower() not in _VERSIONS:
+            raise HostFactError(".exchange.version", f"names no supported Exchange version ({', '.join(_VERSIONS)})")
+    fqdn = snapshot.get("fqdn")
+    if fqdn is not None:
+        problem = dns_name_problem(fqdn)
+        if problem is not None:
+            raise HostFactError(".fqdn", problem)
+
+
+def _kind(value: object) -> str:
+    return "missing" if value is None else f"a {kind_of(value)}"
+
+
+def _shown_key(name: object) -> str:
+    text = str(name)
+    return text if len(text) <= 20 and text.isidentifier() else "<store>"
 
 
 def _derived(cert: x509.Certificate) -> dict[str, t.Any]:

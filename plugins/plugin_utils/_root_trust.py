@@ -1,18 +1,35 @@
-"""root_trust's logic: read the certificates given, classify them, decide from the snapshot, ask the host at most once.
+"""root_trust's logic: read the certificates given, validate them, decide from the snapshot, ask the host at most once.
 
 The action plugin only validates options, reads a ``path`` file and hands the host call in as a function, so this
-module needs no Ansible object and is tested with plain tables. Certificates are classified on the controller, and
-the host script refuses a wrong placement again on its own (docs/architecture.md, "Operation results").
+module needs no Ansible object and is tested with plain tables. Every certificate is validated on the controller
+before anything is decided (validate everything before changing anything, docs/security.md), and the host script
+checks again before its first write (docs/architecture.md, "Operation results").
 """
 
 from __future__ import annotations
 
 import typing as t
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from ._host_facts import TRUST_STORES, apply_store_changes, store_thumbprints
-from ._x509 import CertificateError, build_chain, load_certificates, role, thumbprint, to_der_base64, windows_name
+from ._x509 import (
+    CertificateError,
+    allows_certificate_signing,
+    build_chain,
+    is_ca,
+    is_self_issued,
+    is_self_signed,
+    is_signed_by,
+    load_certificates,
+    not_after,
+    not_before,
+    path_length,
+    thumbprint,
+    to_der_base64,
+    windows_name,
+)
 
 if t.TYPE_CHECKING:  # annotations only: ansible-test's import check runs without cryptography
     from cryptography import x509
@@ -26,6 +43,7 @@ __all__ = [
     "ensure_trust",
     "planned_changes",
     "read_certificates",
+    "validate",
 ]
 
 # Every documented result key, with its value for a task that fails before it knows the value.
@@ -34,6 +52,7 @@ EMPTY_RESULT: dict[str, t.Any] = {"roots": [], "intermediates": [], "added": [],
 Change = dict[str, str]
 Stores = dict[str, list[str]]
 HostCall = Callable[[Mapping[str, object]], Mapping[str, t.Any]]
+_MAX_DEPTH = 10  # CA levels followed up a chain; more means a loop of names
 
 
 class RootTrustError(Exception):
@@ -93,20 +112,57 @@ def read_certificates(
     return unique
 
 
+def _name(cert: x509.Certificate) -> str:
+    return f"{windows_name(cert.subject)} ({thumbprint(cert)})"
+
+
+def _time(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _refuse(cert: x509.Certificate, message: str, *, reason: str) -> RootTrustError:
+    return RootTrustError(f"{_name(cert)} {message}", reason=reason, thumbprint=thumbprint(cert))
+
+
+def _kind(cert: x509.Certificate) -> str:
+    """``root`` or ``intermediate``; refuses what belongs in no trust store, or whose store cannot be told."""
+    if not is_ca(cert):
+        raise _refuse(
+            cert,
+            "is not a CA certificate: it belongs in no trust store. Give the CA certificates (for example "
+            "ca_certificate's chain), not a server certificate.",
+            reason="not_ca",
+        )
+    if not allows_certificate_signing(cert):
+        raise _refuse(
+            cert,
+            "is a CA certificate whose key usage lacks keyCertSign: Windows accepts no certificate it signs, so it "
+            "belongs in no trust store. Give the CA's certificate that allows certificate signing.",
+            reason="no_cert_sign",
+        )
+    if not is_self_issued(cert):
+        return "intermediate"
+    if not is_self_signed(cert):
+        raise _refuse(
+            cert,
+            "names itself as its issuer, but its own key does not verify its signature: it is damaged or forged "
+            "and is not trusted as a root. Fetch the CA certificate again (ca_certificate) and compare its "
+            "thumbprint with the CA's out of band.",
+            reason="bad_self_signature",
+        )
+    return "root"
+
+
 def classify(certificates: Mapping[str, x509.Certificate]) -> tuple[list[str], list[str]]:
-    """(roots, intermediates lowest first); a certificate that is not a CA is refused."""
+    """(roots, intermediates lowest first): a root is a self-issued CA certificate its own key verifies.
+
+    Refuses a certificate that is not a CA, whose key usage forbids certificate signing, or that names itself as
+    its issuer without its own key verifying it (whichever ``state`` is asked: its store cannot be told).
+    """
     roots: list[str] = []
     intermediates: list[str] = []
     for print_, cert in certificates.items():
-        kind = role(cert)
-        if kind == "leaf":
-            raise RootTrustError(
-                f"{windows_name(cert.subject)} ({print_}) is not a CA certificate: it belongs in no trust store. "
-                "Give the CA certificates (for example ca_certificate's chain), not a server certificate.",
-                reason="not_ca",
-                thumbprint=print_,
-            )
-        (roots if kind == "root" else intermediates).append(print_)
+        (roots if _kind(cert) == "root" else intermediates).append(print_)
 
     def depth(print_: str) -> int:
         try:
@@ -115,6 +171,116 @@ def classify(certificates: Mapping[str, x509.Certificate]) -> tuple[list[str], l
             return 0
 
     intermediates.sort(key=depth, reverse=True)
+    return roots, intermediates
+
+
+def _check_dates(cert: x509.Certificate, now: datetime) -> None:
+    period = f"(valid {_time(not_before(cert))} to {_time(not_after(cert))}; the controller's clock says {_time(now)})"
+    if now < not_before(cert):
+        raise _refuse(
+            cert,
+            f"is not valid before {_time(not_before(cert))} {period}: a CA certificate is trusted only within its "
+            "validity period. Check the clocks of the controller and the CA, or trust it once it is valid.",
+            reason="not_yet_valid",
+        )
+    if now > not_after(cert):
+        raise _refuse(
+            cert,
+            f"expired on {_time(not_after(cert))} {period}: an expired CA certificate is not put into a trust "
+            "store. Give the CA's current (renewed) certificate.",
+            reason="expired",
+        )
+
+
+def _trusted_names(snapshot: Mapping[str, t.Any]) -> dict[str, dict[str, str]]:
+    """Per store, subject -> issuer of what the host trusts, as the fact shows it (names as Windows writes them)."""
+    names: dict[str, dict[str, str]] = {}
+    for store in TRUST_STORES:
+        entries = snapshot.get("stores", {}).get(store) or ()
+        names[store] = {
+            entry["subject"]: str(entry.get("issuer"))
+            for entry in entries
+            if isinstance(entry, Mapping) and isinstance(entry.get("subject"), str)
+        }
+    return names
+
+
+def _trusted_by_name(issuer: str, trusted: Mapping[str, Mapping[str, str]]) -> bool:
+    """The fact shows a certificate named ``issuer`` in Root, or in CA with its own issuers up to one in Root.
+
+    The fact carries no DER, so this matches names only; the host script verifies the signatures (X509Chain).
+    """
+    name, seen = issuer, set[str]()
+    while name not in seen and len(seen) < _MAX_DEPTH:
+        if name in trusted["Root"]:
+            return True
+        if name not in trusted["CA"]:
+            return False
+        seen.add(name)
+        name = trusted["CA"][name]
+    return False
+
+
+def _check_chain(
+    cert: x509.Certificate, given: Sequence[x509.Certificate], trusted: Mapping[str, Mapping[str, str]] | None
+) -> None:
+    """The issuers of ``cert`` up to a root: among ``given`` by signature, else in the fact by name.
+
+    Without the fact the host's stores are not known here: the chain is then left to the host script's check.
+    Checks each given CA's path length against the CA certificates below it (RFC 5280 4.2.1.9).
+    """
+    chain = [cert]
+    while not is_self_signed(chain[-1]) and len(chain) <= _MAX_DEPTH:
+        current = chain[-1]
+        issuer = next((c for c in given if c not in chain and is_ca(c) and is_signed_by(current, c)), None)
+        if issuer is None:
+            issuer_name = windows_name(current.issuer)
+            if trusted is not None and not _trusted_by_name(issuer_name, trusted):
+                unverified = any(c.subject == current.issuer for c in given)
+                note = " (the certificate given under that name does not verify its signature)" if unverified else ""
+                raise RootTrustError(
+                    f"the issuer of {_name(current)}, {issuer_name!r}, is neither given{note} nor trusted on "
+                    "the host (LocalMachine\\Root or CA in the exchange_um_host fact): give the whole chain up to "
+                    "its root (for example ca_certificate's chain), or trust the root first.",
+                    reason="issuer_missing",
+                    thumbprint=thumbprint(current),
+                )
+            break
+        chain.append(issuer)
+    for below, ca in enumerate(chain):
+        limit = path_length(ca)
+        if limit is not None and below > limit:
+            raise _refuse(
+                ca,
+                f"allows {limit} CA certificate(s) below it (basic constraints path length {limit}), but the chain "
+                f"of {_name(cert)} puts {below} below it: Windows refuses such a chain. Give a chain within the "
+                "CA's path length.",
+                reason="path_length",
+            )
+
+
+def validate(
+    certificates: Mapping[str, x509.Certificate],
+    *,
+    state: str,
+    snapshot: Mapping[str, t.Any] | None = None,
+    now: datetime | None = None,
+) -> tuple[list[str], list[str]]:
+    """(roots, intermediates lowest first), or :class:`RootTrustError` for the first certificate refused.
+
+    Every state: :func:`classify`. To add (``present``), also every certificate valid ``now`` (default: the
+    controller's clock) and each intermediate's chain: issuers that verify its signature, given or (with the fact)
+    trusted on the host, and no CA's path length exceeded. Removing needs no more than knowing the store.
+    """
+    roots, intermediates = classify(certificates)
+    if state != "present":
+        return roots, intermediates
+    moment = now or datetime.now(timezone.utc)
+    for cert in certificates.values():
+        _check_dates(cert, moment)
+    trusted = _trusted_names(snapshot) if snapshot is not None else None
+    for print_ in intermediates:
+        _check_chain(certificates[print_], list(certificates.values()), trusted)
     return roots, intermediates
 
 
@@ -179,10 +345,11 @@ def ensure_trust(
     """Bring the given CA certificates to ``state`` in LocalMachine\\Root and CA.
 
     With a ``snapshot`` the decision comes from it: no host call when nothing must change, and none in check mode.
-    Otherwise ``call_host`` runs root_trust.ps1 once (read-only in check mode). Raises :class:`RootTrustError` for
-    a certificate that is not a CA; host failures come from ``call_host`` as they are.
+    Otherwise ``call_host`` runs root_trust.ps1 once (read-only in check mode). Everything is validated first
+    (:func:`validate`): a refused certificate raises :class:`RootTrustError` before any host call. Host failures
+    (the script's own refusals included) come from ``call_host`` as they are.
     """
-    roots, intermediates = classify(certificates)
+    roots, intermediates = validate(certificates, state=state, snapshot=snapshot)
     wanted = {"Root": roots, "CA": intermediates}
     result: dict[str, t.Any] = {"roots": roots, "intermediates": intermediates, "chain": None}
     ask = True

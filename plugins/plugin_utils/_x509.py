@@ -28,6 +28,7 @@ else:
 __all__ = [
     "HAS_CRYPTOGRAPHY",
     "CertificateError",
+    "allows_certificate_signing",
     "allows_server_auth",
     "build_chain",
     "describe",
@@ -36,6 +37,7 @@ __all__ = [
     "fingerprint_sha256",
     "ip_addresses",
     "is_ca",
+    "is_self_issued",
     "is_self_signed",
     "is_signed_by",
     "is_valid_at",
@@ -45,6 +47,7 @@ __all__ = [
     "not_after",
     "not_before",
     "order_chain",
+    "path_length",
     "role",
     "serial_hex",
     "thumbprint",
@@ -259,6 +262,11 @@ def is_signed_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
     return True
 
 
+def is_self_issued(cert: x509.Certificate) -> bool:
+    """Subject and issuer are the same name (RFC 5280 6.1): a root's claim, which only :func:`is_self_signed` proves."""
+    return cert.subject == cert.issuer
+
+
 def is_self_signed(cert: x509.Certificate) -> bool:
     """Subject equals issuer and the certificate's own key verifies its signature."""
     return is_signed_by(cert, cert)
@@ -271,6 +279,23 @@ def is_ca(cert: x509.Certificate) -> bool:
     except x509.ExtensionNotFound:
         return False
     return bool(constraints.ca)
+
+
+def path_length(cert: x509.Certificate) -> int | None:
+    """Basic constraints' pathLenConstraint: how many CA certificates may follow below this one; None for no limit."""
+    try:
+        return cert.extensions.get_extension_for_class(x509.BasicConstraints).value.path_length
+    except x509.ExtensionNotFound:
+        return None
+
+
+def allows_certificate_signing(cert: x509.Certificate) -> bool:
+    """The key may sign certificates: key usage lists keyCertSign, or there is no key usage (RFC 5280 4.2.1.3)."""
+    try:
+        usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return True
+    return bool(usage.key_cert_sign)
 
 
 def role(cert: x509.Certificate) -> str:

@@ -59,7 +59,11 @@ def _parser() -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=text)
         command.add_argument("--state-dir", type=Path, required=True)
         selection = command.add_mutually_exclusive_group()
-        selection.add_argument("--hosts", default="2007sp1,2010,2013", help="2007sp1,2010,2013 or none")
+        selection.add_argument(
+            "--hosts",
+            default="2007sp1,2010,2013",
+            help="comma list of [name=]preset[:setting=true|false...] (e.g. 2007sp1,2010,2013), or none",
+        )
         selection.add_argument("--fleet", type=int, help="N hosts um001..umNNN cycling the versions")
         command.add_argument("--auth", choices=("basic", "ntlm"), default="ntlm", help="WinRM authentication")
         command.add_argument("--https", action="store_true", help="WinRM over https")
@@ -73,6 +77,16 @@ def _parser() -> argparse.ArgumentParser:
             help="Extended Protection of certsrv's Windows authentication: NTLM over https must carry channel bindings",
         )
         command.add_argument("--winrm-port", type=int)
+        command.add_argument(
+            "--winrm-credssp",
+            default="none",
+            help="hosts whose WinRM accepts CredSSP, as Enable-WSManCredSSP -Role Server does: none, all, or names",
+        )
+        command.add_argument(
+            "--credssp-tls12",
+            default="none",
+            help="Server 2008 R2 hosts whose Schannel has TLS 1.2 on (off by default there): none, all, or names",
+        )
         command.add_argument(
             "--no-intermediate", dest="intermediate", action="store_false", help="the root CA issues itself"
         )
@@ -99,6 +113,8 @@ def _options(args: argparse.Namespace) -> LabOptions:
         winrm_port=args.winrm_port,
         intermediate=args.intermediate,
         adcs_epa=args.adcs_epa,
+        winrm_credssp=args.winrm_credssp,
+        credssp_tls12=args.credssp_tls12,
     )
 
 
@@ -106,6 +122,7 @@ def _serve_arguments(options: LabOptions) -> list[str]:
     arguments = ["--state-dir", str(options.state_dir), "--auth", options.auth, "--subnet", options.subnet]
     arguments += ["--time-scale", str(options.time_scale), "--adcs-policy", options.adcs_policy]
     arguments += ["--adcs-epa", options.adcs_epa]
+    arguments += ["--winrm-credssp", options.winrm_credssp, "--credssp-tls12", options.credssp_tls12]
     arguments += ["--fleet", str(options.fleet)] if options.fleet is not None else ["--hosts", options.hosts or "none"]
     if options.https:
         arguments.append("--https")
@@ -209,6 +226,7 @@ def up(options: LabOptions, *, timeout: float) -> dict[str, Any]:
     running = _read_lab(state_dir)
     if running and _is_lab_daemon(int(running.get("pid", 0))):
         raise LabError(f"a lab is already running in {state_dir} (pid {running['pid']}); run down first")
+    _check_credssp(options)
     lab_secrets = LabSecrets(enroll_password=_password(), winrm_password=_password())
     deadline = time.monotonic() + timeout
     with open(state_dir / LOG_FILE, "ab") as log:
@@ -237,6 +255,20 @@ def up(options: LabOptions, *, timeout: float) -> dict[str, Any]:
     _write_private(state_dir / LAB_JSON, json.dumps(info, indent=2, sort_keys=True) + "\n")
     _write_private(state_dir / INVENTORY, yaml.safe_dump(inventory, default_flow_style=False, sort_keys=True))
     return info
+
+
+def _check_credssp(options: LabOptions) -> None:
+    """Refuse CredSSP options that name no host they can apply to, before the daemon starts."""
+    if {options.winrm_credssp.strip().lower(), options.credssp_tls12.strip().lower()} <= {"", "none"}:
+        return
+    from .hosts import HostSpecError, parse_host_specs  # the host simulator, only when these options are used
+    from .hosts.credssp import CredsspOptionError, credssp_settings
+
+    try:
+        specs = parse_host_specs(hosts=options.hosts, fleet=options.fleet) if options.wants_hosts else []
+        credssp_settings(specs, enabled=options.winrm_credssp, tls12=options.credssp_tls12)
+    except (HostSpecError, CredsspOptionError) as error:
+        raise LabError(str(error)) from None
 
 
 def _password() -> str:

@@ -5,19 +5,34 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable
-from typing import Any, Protocol
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ._server import LabHttpServer, LabRequestHandler
 from .adcs import AdcsEmulator, RequestStateError
+
+if TYPE_CHECKING:
+    from .winrm._faults import FaultPlan
 
 __all__ = ["ControlApi", "ControlError", "ControlServer", "HostFleet"]
 
 LOG = logging.getLogger("tests.lab.control")
 
 
+class FaultedEndpoint(Protocol):
+    """The part of a WinRM endpoint the control API uses."""
+
+    @property
+    def faults(self) -> FaultPlan:
+        """The faults armed on the endpoint."""
+
+
 class HostFleet(Protocol):
     """The part of tests.lab.hosts.Fleet the control API uses."""
+
+    @property
+    def endpoints(self) -> Mapping[str, FaultedEndpoint]:
+        """Each host's WinRM endpoint."""
 
     def dump(self, name: str) -> dict[str, Any]:
         """The host's state and counters."""
@@ -54,6 +69,9 @@ class ControlApi:
             ("GET", re.compile(r"/"), self._status),
             ("GET", re.compile(r"/hosts/([^/]+)"), self._dump),
             ("POST", re.compile(r"/hosts/([^/]+)/reset-counters"), self._reset_counters),
+            ("GET", re.compile(r"/hosts/([^/]+)/faults"), self._winrm_faults),
+            ("POST", re.compile(r"/hosts/([^/]+)/faults"), self._arm_winrm_fault),
+            ("POST", re.compile(r"/hosts/([^/]+)/faults/clear"), self._clear_winrm_faults),
             ("GET", re.compile(r"/adcs/requests"), self._requests),
             ("POST", re.compile(r"/adcs/requests/(\d+)/(approve|deny)"), self._resolve),
             ("POST", re.compile(r"/adcs/policy"), self._policy),
@@ -78,7 +96,37 @@ class ControlApi:
         return self._fleet
 
     def _dump(self, body: dict[str, Any], name: str) -> dict[str, Any]:
-        return self._host(name).dump(name)
+        dumped = self._host(name).dump(name)
+        dumped["winrm_faults"] = self._fault_plan(name).describe()
+        return dumped
+
+    def _fault_plan(self, name: str) -> FaultPlan:
+        endpoint = self._host(name).endpoints.get(name)
+        if endpoint is None:
+            raise ControlError(404, f"the simulated host {name!r} has no WinRM endpoint")
+        return endpoint.faults
+
+    def _winrm_faults(self, body: dict[str, Any], name: str) -> dict[str, Any]:
+        return self._fault_plan(name).describe()
+
+    def _arm_winrm_fault(self, body: dict[str, Any], name: str) -> dict[str, Any]:
+        kind = _field(body, "kind", str)
+        at = body.get("at")
+        if at is not None and not isinstance(at, str):
+            raise ControlError(400, "field 'at' must be a str")
+        count = _field(body, "count", int, 1)
+        seconds = body.get("seconds", 0)
+        if not isinstance(seconds, (int, float)) or isinstance(seconds, bool):
+            raise ControlError(400, "field 'seconds' must be a number")
+        try:
+            armed = self._fault_plan(name).arm(kind, at=at, count=count, seconds=float(seconds))
+        except ValueError as error:
+            raise ControlError(400, str(error)) from error
+        LOG.info("WinRM fault armed on %s: %s", name, armed)
+        return armed
+
+    def _clear_winrm_faults(self, body: dict[str, Any], name: str) -> dict[str, Any]:
+        return {"host": name, "cleared": self._fault_plan(name).clear()}
 
     def _reset_counters(self, body: dict[str, Any], name: str) -> dict[str, Any]:
         self._host(name).reset_counters(name)

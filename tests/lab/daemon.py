@@ -51,6 +51,10 @@ class LabOptions:
     winrm_port: int | None = None
     intermediate: bool = True
     adcs_epa: str = "off"
+    # Hosts (none, all or names) whose WinRM service accepts CredSSP, and the Server 2008 R2 hosts among them whose
+    # Schannel has TLS 1.2 turned on (tests/lab/hosts/credssp.py).
+    winrm_credssp: str = "none"
+    credssp_tls12: str = "none"
 
     @property
     def wants_hosts(self) -> bool:
@@ -101,9 +105,11 @@ class RunningLab:
         host_names: list[str] = []
         if options.wants_hosts:
             from .hosts import Fleet, parse_host_specs  # only a lab with hosts needs the host simulator
+            from .hosts.credssp import credssp_settings
 
             hosts = None if options.fleet is not None else options.hosts
             specs = parse_host_specs(hosts=hosts, fleet=options.fleet)
+            credssp = credssp_settings(specs, enabled=options.winrm_credssp, tls12=options.credssp_tls12)
             self.fleet = Fleet(
                 specs=specs,
                 subnet=options.subnet,
@@ -114,6 +120,7 @@ class RunningLab:
                 pki=self.pki,
                 time_scale=options.time_scale,
                 state_dir=options.state_dir,
+                credssp=credssp,
             )
             self.fleet.start()
             host_names = sorted(self.fleet.lab_json()["hosts"])

@@ -3,6 +3,9 @@
 One :class:`ConnectionAuth` lives per TCP connection (the request handler instance), because an NTLM context
 belongs to the connection it was negotiated on (MS-NTHT; certsrv-protocol.md and winrm-protocol.md). Over TLS it
 can require Extended Protection: NTLM logons must carry the channel bindings of the listener's certificate.
+
+Every authenticated request yields a :class:`Logon`: the account, the method, and whether the logon session holds
+credentials the server can use to reach other machines (a domain controller, another server's remote shell).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import struct
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import spnego
 import spnego.exceptions
@@ -23,10 +27,15 @@ from spnego.channel_bindings import GssChannelBindings
 
 __all__ = [
     "EXTENDED_PROTECTION_MODES",
+    "LOGON_METHODS",
     "Account",
     "AuthResult",
     "ChannelBindingError",
     "ConnectionAuth",
+    "CredsspAcceptor",
+    "CredsspRefused",
+    "DelegatedCredential",
+    "Logon",
     "check_extended_protection",
     "install_ntlm_users",
     "tls_channel_bindings",
@@ -132,6 +141,83 @@ def install_ntlm_users(path: Path, accounts: Iterable[Account]) -> None:
     os.environ["NTLM_USER_FILE"] = str(path)
 
 
+class DelegatedCredential:
+    """A password credential a client delegated to the server (CredSSP's TSPasswordCreds, MS-CSSP 2.2.1.2.1).
+
+    The logon session holds it to authenticate onward, as Windows does with delegated fresh credentials. It is never
+    logged or dumped: ``repr`` hides the password and nothing serialises it.
+    """
+
+    __slots__ = ("_password", "domain", "user")
+
+    def __init__(self, *, domain: str, user: str, password: str) -> None:
+        self.domain = domain
+        self.user = user
+        self._password = password
+
+    @property
+    def password(self) -> str:
+        return self._password
+
+    def __repr__(self) -> str:
+        return f"DelegatedCredential(domain={self.domain!r}, user={self.user!r}, password=<hidden>)"
+
+
+# Ansible's Windows docs, os_guide/windows_winrm.rst "WinRM authentication options" (Credential Delegation column:
+# Basic No, Certificate No, Kerberos Yes, NTLM No, CredSSP Yes) and windows_faq.rst: "Unless using an authentication
+# option like CredSSP or Kerberos with credential delegation, the WinRM process cannot delegate the user's
+# credentials to a network resource". Only the methods the lab accepts are listed.
+LOGON_METHODS = {"basic": False, "ntlm": False, "credssp": True}
+
+
+@dataclass(frozen=True)
+class Logon:
+    """The logon session behind an authenticated request.
+
+    ``method`` is ``basic``, ``ntlm`` or ``credssp`` (the ``ansible_winrm_transport`` names); ``network_credentials``
+    says whether the session can authenticate to other machines (LOGON_METHODS); ``credential`` is what a CredSSP
+    client delegated (None otherwise).
+    """
+
+    user: str
+    domain: str
+    method: str
+    credential: DelegatedCredential | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.method not in LOGON_METHODS:
+            raise ValueError(f"logon method must be one of {', '.join(LOGON_METHODS)}, not {self.method!r}")
+        if (self.credential is not None) != LOGON_METHODS[self.method]:
+            raise ValueError(f"a {self.method} logon {'needs' if LOGON_METHODS[self.method] else 'has no'} credential")
+
+    @property
+    def principal(self) -> str:
+        return f"{self.domain}\\{self.user}"
+
+    @property
+    def network_credentials(self) -> bool:
+        return LOGON_METHODS[self.method]
+
+
+class CredsspRefused(ValueError):
+    """A CredSSP exchange that ended without a logon and has no token left to send."""
+
+
+class CredsspAcceptor(Protocol):
+    """One connection's CredSSP acceptor (the WinRM listener's, tests/lab/winrm/_credssp.py)."""
+
+    @property
+    def logon(self) -> Logon | None:
+        """The logon once the client's delegated credential was accepted, else None."""
+
+    @property
+    def context(self) -> spnego.ContextProxy | None:
+        """The completed CredSSP context (its TLS channel seals WinRM messages), else None."""
+
+    def step(self, token: bytes) -> bytes | None:
+        """Accept one client token; return the token to answer with (raises CredsspRefused)."""
+
+
 @dataclass
 class AuthResult:
     """What the handler must do with the request: serve it (``ok``) or answer 401 with ``headers``."""
@@ -139,6 +225,7 @@ class AuthResult:
     ok: bool
     headers: list[tuple[str, str]] = field(default_factory=list)
     principal: str | None = None
+    logon: Logon | None = None
 
 
 class ConnectionAuth:
@@ -152,10 +239,12 @@ class ConnectionAuth:
         *,
         channel_bindings: GssChannelBindings | None = None,
         extended_protection: str = "off",
+        credssp: CredsspAcceptor | None = None,
     ) -> None:
         """``channel_bindings`` are the TLS channel's (None on plain http, which has no channel to bind to);
-        ``extended_protection`` is one of EXTENDED_PROTECTION_MODES."""
+        ``extended_protection`` is one of EXTENDED_PROTECTION_MODES; ``credssp`` offers the CredSSP scheme too."""
         check_extended_protection(extended_protection)
+        self.credssp = credssp
         self._accounts = list(accounts.values())
         self.schemes = [s.lower() for s in schemes]
         self.realm = realm
@@ -164,11 +253,15 @@ class ConnectionAuth:
         self.required_bindings = channel_bindings if extended_protection == "required" else None
         self.context: spnego.ContextProxy | None = None
         self.principal: str | None = None
+        self.logon: Logon | None = None
 
     @property
     def encrypting_context(self) -> spnego.ContextProxy | None:
-        """The completed NTLM context, used by WinRM message encryption."""
-        if self.context is not None and self.context.complete:
+        """The completed context of the connection's logon (NTLM or CredSSP), used by WinRM message encryption."""
+        method = self.logon.method if self.logon is not None else None
+        if method == "credssp" and self.credssp is not None:
+            return self.credssp.context
+        if method == "ntlm" and self.context is not None and self.context.complete:
             return self.context
         return None
 
@@ -178,12 +271,15 @@ class ConnectionAuth:
             headers += [("WWW-Authenticate", "Negotiate"), ("WWW-Authenticate", "NTLM")]
         if "basic" in self.schemes:
             headers.append(("WWW-Authenticate", f'Basic realm="{self.realm}"'))
+        if self.credssp is not None:
+            headers.append(("WWW-Authenticate", "CredSSP"))
         return headers
 
     def check(self, authorization: str | None) -> AuthResult:
         if not authorization:
             if self.principal is not None and self.encrypting_context is not None:
-                return AuthResult(True, principal=self.principal)  # NTLM authenticates the connection
+                # NTLM authenticates the connection: its logon serves every later request on it.
+                return AuthResult(True, principal=self.principal, logon=self.logon)
             return AuthResult(False, self.challenge_headers())
         scheme, _space, token = authorization.partition(" ")
         scheme = scheme.lower()
@@ -191,7 +287,24 @@ class ConnectionAuth:
             return self._basic(token.strip())
         if scheme in ("negotiate", "ntlm") and "ntlm" in self.schemes:
             return self._ntlm(scheme, token.strip())
+        if scheme == "credssp" and self.credssp is not None:
+            return self._credssp(self.credssp, token.strip())
         return AuthResult(False, self.challenge_headers())
+
+    def _credssp(self, acceptor: CredsspAcceptor, token: str) -> AuthResult:
+        # MS-WSMV 2.2.9.1.3.1.1: "Authorization: CredSSP <base64 of TLS encrypted CredSSP messages>" until the
+        # service answers 200; each answer in between carries the server's token the same way.
+        self.principal = self.logon = None
+        try:
+            answer = acceptor.step(base64.b64decode(token, validate=True))
+        except (CredsspRefused, binascii.Error):
+            return AuthResult(False, self.challenge_headers())
+        logon = acceptor.logon
+        if logon is None:
+            encoded = base64.b64encode(answer or b"").decode()
+            return AuthResult(False, [("WWW-Authenticate", f"CredSSP {encoded}".rstrip())])
+        self.logon, self.principal = logon, logon.principal
+        return AuthResult(True, principal=self.principal, logon=logon)
 
     def _basic(self, token: str) -> AuthResult:
         try:
@@ -200,8 +313,10 @@ class ConnectionAuth:
             return AuthResult(False, self.challenge_headers())
         for account in self._accounts:
             if account.matches(name) and account.password == password:
-                self.principal = f"{account.domain}\\{account.user}"
-                return AuthResult(True, principal=self.principal)
+                # Basic logs on anew with every request (the header comes with each one).
+                logon = Logon(account.user, account.domain, "basic")
+                self.principal = logon.principal
+                return AuthResult(True, principal=self.principal, logon=logon)
         return AuthResult(False, self.challenge_headers())
 
     def _ntlm(self, scheme: str, token: str) -> AuthResult:
@@ -210,6 +325,7 @@ class ConnectionAuth:
             # an AUTHENTICATE message whose bindings hash differs, or that carries none, with BadBindingsError.
             self.context = spnego.server(protocol="ntlm", channel_bindings=self.required_bindings)
             self.principal = None
+            self.logon = None
         try:
             message = base64.b64decode(token)
             if self.required_bindings is not None and _bindings_absent(message):
@@ -223,14 +339,18 @@ class ConnectionAuth:
             return AuthResult(
                 False, [("WWW-Authenticate", f"{header_scheme} {base64.b64encode(answer or b'').decode()}")]
             )
-        self.principal = self._principal_of(self.context.client_principal or "")
-        return AuthResult(True, principal=self.principal)
+        self.logon = self._logon_of(self.context.client_principal or "")
+        self.principal = self.logon.principal
+        return AuthResult(True, principal=self.principal, logon=self.logon)
 
-    def _principal_of(self, logon: str) -> str:
-        """``DOMAIN\\user`` of the account behind a logon name, however it was written (Windows resolves a UPN or a
+    def _logon_of(self, name: str) -> Logon:
+        """The NTLM logon of the account behind a logon name, however it was written (Windows resolves a UPN or a
         bare user name to the account; the CA records the requester as ``DOMAIN\\user``)."""
-        account = next((account for account in self._accounts if account.matches(logon)), None)
-        return f"{account.domain}\\{account.user}" if account is not None else logon
+        account = next((account for account in self._accounts if account.matches(name)), None)
+        if account is not None:
+            return Logon(account.user, account.domain, "ntlm")
+        domain, _backslash, user = name.rpartition("\\")
+        return Logon(user, domain, "ntlm")
 
 
 def _bindings_absent(message: bytes) -> bool:

@@ -12,7 +12,15 @@ import tree_sitter
 from .errors import LiteralError
 from .parser import ParsedScript
 
-__all__ = ["arguments_of", "assigned_literal", "literal_value", "unwrap"]
+__all__ = [
+    "arguments_of",
+    "assigned_literal",
+    "here_body",
+    "literal_value",
+    "unescape_double",
+    "unquote_single",
+    "unwrap",
+]
 
 _QUOTES = "'\u2018\u2019\u201a\u201b"
 _DOUBLE_QUOTES = '"\u201c\u201d\u201e'
@@ -248,3 +256,9 @@ def _hash_value(script: ParsedScript, node: tree_sitter.Node, name: str) -> dict
 def _error(script: ParsedScript, name: str, node: tree_sitter.Node, reason: str) -> LiteralError:
     line, column = script.position(node)
     return LiteralError(name=name, reason=reason, line=line, column=column)
+
+
+# The quoting rules, for the lab's engine, which expands double-quoted strings itself.
+unquote_single = _unquote_single
+unescape_double = _unescape_double
+here_body = _here_body

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import NameOID
 
@@ -41,6 +41,8 @@ def make_cert(
     ips: Sequence[str] = (),
     eku: Sequence[x509.ObjectIdentifier] = (),
     basic_constraints: bool = True,
+    path_length: int | None = None,
+    key_usage: x509.KeyUsage | None = None,
     not_before: dt.datetime | None = None,
     not_after: dt.datetime | None = None,
     serial: int | None = None,
@@ -62,7 +64,9 @@ def make_cert(
         .not_valid_after(not_after or NOW + dt.timedelta(days=365))
     )
     if basic_constraints:
-        builder = builder.add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        builder = builder.add_extension(x509.BasicConstraints(ca=ca, path_length=path_length), critical=True)
+    if key_usage is not None:
+        builder = builder.add_extension(key_usage, critical=True)
     if dns or ips:
         names: list[x509.GeneralName] = [x509.DNSName(d) for d in dns]
         names += [x509.IPAddress(ipaddress.ip_address(ip)) for ip in ips]
@@ -75,3 +79,10 @@ def make_cert(
     else:
         cert = builder.sign(signer_key, hashes.SHA256())
     return Issued(cert, key)
+
+
+def with_damaged_signature(cert: x509.Certificate) -> x509.Certificate:
+    """``cert`` with the last bit of its signature flipped: the same names and key, a signature nothing verifies."""
+    der = bytearray(cert.public_bytes(serialization.Encoding.DER))
+    der[-1] ^= 0x01
+    return x509.load_der_x509_certificate(bytes(der))

@@ -1,9 +1,11 @@
 """Recognise the host channel's bootstrap by what it does, and decode the payload it would run.
 
-docs/architecture.md "Host channel protocol": the bootstrap joins the lines of ``$input`` (stdin), base64-decodes them,
-decodes UTF-8 and runs the text with ``$ExecutionContext.InvokeCommand.NewScriptBlock(...)``. A script is taken for a
-bootstrap when its parse tree holds exactly that data flow and invokes nothing else; the wording, variable names and
-layout are free, so the lab follows the protocol rather than one string.
+docs/architecture.md "Host channel protocol": the bootstrap reads stdin, through ``$input`` or from the process's
+standard input (``[Console]::In.ReadToEnd()``), base64-decodes it, decodes UTF-8 and runs the text with
+``$ExecutionContext.InvokeCommand.NewScriptBlock(...)``. A script is taken for a bootstrap when its parse tree holds
+exactly that data flow and invokes nothing else; the wording, variable names and layout are free, so the lab follows
+the protocol rather than one string. Which of the two sources receives stdin is the host's ``stdin_reaches_input``
+setting (docs/lab.md "Lab settings").
 """
 
 from __future__ import annotations
@@ -16,12 +18,17 @@ import tree_sitter
 
 from tests.pwsh.parser import ParsedScript
 
-__all__ = ["BootstrapShape", "PayloadDecodeError", "bootstrap_shape", "decode_payload"]
+from .pserrors import LabNoModel
+
+__all__ = ["BootstrapShape", "PayloadDecodeError", "bootstrap_payload", "bootstrap_shape", "decode_payload"]
 
 # The .NET members of the data flow, lower case: decoding (Convert.FromBase64String, Encoding.UTF8.GetString) and
 # compiling (EngineIntrinsics.InvokeCommand.NewScriptBlock).
 _REQUIRED_MEMBERS = {"frombase64string", "utf8", "getstring", "newscriptblock"}
-_REQUIRED_VARIABLES = {"$input", "$executioncontext"}
+_REQUIRED_VARIABLES = {"$executioncontext"}
+# The process's standard input as .NET 2.0 gives it (System.Console.In, a TextReader; host-facts.md lists
+# [Console]::In.ReadToEnd() at the 1.0 level), read whole, blanks removed and any case.
+_CONSOLE_IN = {"[console]::in.readtoend()", "[system.console]::in.readtoend()"}
 # Commands a bootstrap may call besides invoking the block: building the string buffer it collects stdin in.
 _HARMLESS_COMMANDS = {("new-object", "text.stringbuilder"), ("new-object", "system.text.stringbuilder")}
 
@@ -42,12 +49,18 @@ class BootstrapShape:
     variables: set[str] = field(default_factory=set)
     commands: list[str] = field(default_factory=list)
     invokes_script_block: bool = False
+    reads_console_in: bool = False
+
+    @property
+    def reads_input(self) -> bool:
+        return "$input" in self.variables
 
     @property
     def is_bootstrap(self) -> bool:
         return (
             self.members >= _REQUIRED_MEMBERS
             and self.variables >= _REQUIRED_VARIABLES
+            and (self.reads_input or self.reads_console_in)
             and self.invokes_script_block
             and not self.commands
         )
@@ -71,8 +84,13 @@ def _harmless(script: ParsedScript, command: tree_sitter.Node) -> bool:
 
 def bootstrap_shape(script: ParsedScript) -> BootstrapShape:
     shape = BootstrapShape()
-    for node in script.nodes_of("member_name", "variable", "path_command_name_token", "command"):
-        if node.type == "member_name":
+    for node in script.nodes_of(
+        "member_name", "variable", "path_command_name_token", "command", "invokation_expression"
+    ):
+        if node.type == "invokation_expression":
+            if "".join(script.text_of(node).lower().split()) in _CONSOLE_IN:
+                shape.reads_console_in = True
+        elif node.type == "member_name":
             shape.members.add(script.text_of(node).lower())
         elif node.type == "variable":
             shape.variables.add(script.text_of(node).lower())
@@ -86,6 +104,23 @@ def bootstrap_shape(script: ParsedScript) -> BootstrapShape:
                 name = node.child_by_field_name("command_name")
                 shape.commands.append(script.text_of(name) if name is not None else script.text_of(node))
     return shape
+
+
+def bootstrap_payload(shape: BootstrapShape, stdin: bytes, *, stdin_reaches_input: bool) -> str | None:
+    """The payload text the bootstrap compiles, from the source that receives stdin on this host; None when the
+    bootstrap reads only the other one and so compiles an empty script block (which prints nothing).
+
+    ``stdin_reaches_input``: powershell.exe feeds stdin to ``$input``; otherwise ``$input`` yields nothing and stdin
+    stays unread for ``[Console]::In``. What ``[Console]::In`` returns after powershell.exe read stdin for ``$input``
+    is not modelled: a bootstrap that reads only ``[Console]::In`` there is refused.
+    """
+    if stdin_reaches_input and shape.reads_input:
+        return decode_payload(stdin)
+    if stdin_reaches_input:
+        raise LabNoModel("[Console]::In on a host whose powershell.exe feeds stdin to $input")
+    if shape.reads_console_in:
+        return decode_payload(stdin)
+    return None
 
 
 def decode_payload(stdin: bytes) -> str:

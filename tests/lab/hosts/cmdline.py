@@ -1,19 +1,26 @@
 """The command line a WinRS command hands to cmd.exe, read the way cmd.exe and powershell.exe read it.
 
 powershell.exe (``powershell.exe -?``) takes ``-NoProfile``, ``-NonInteractive``, ``-ExecutionPolicy <policy>``
-(documented from PowerShell 2.0; accepted here on the 1.0 host too, which is unconfirmed either way: see
-docs/host-channel.md "Open points"), ``-EncodedCommand <base64 of UTF-16-LE>`` and ``-Command <text> | -`` (each may be
+(documented from PowerShell 2.0; on a host whose ``accepts_execution_policy`` setting is false it is no option, see
+docs/lab.md "Lab settings"), ``-EncodedCommand <base64 of UTF-16-LE>`` and ``-Command <text> | -`` (each may be
 shortened to an unambiguous prefix, ``-ec`` / ``-e`` / ``-enc`` for ``-EncodedCommand``, ``-ep`` for
-``-ExecutionPolicy``); anything else after the options is the command (an implicit ``-Command``).
+``-ExecutionPolicy``); anything else after the options is the command (an implicit ``-Command``). A ``-Name`` that
+is no option of this powershell.exe therefore starts the command, and PowerShell reports ``-Name`` as a command it
+does not know (``-ExecutionPolicey : The term '-ExecutionPolicey' is not recognized ...`` is how 2.0 and later
+answer a misspelt switch; for 1.0 the same is assumed).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import re
 from dataclasses import dataclass, field
 
-__all__ = ["CommandLine", "CommandLineError", "parse_command_line", "split_arguments"]
+from tests.pwsh.errors import ScriptProblem
+from tests.pwsh.messages import command_not_found
+
+__all__ = ["CommandLine", "CommandLineError", "parse_command_line", "split_arguments", "unknown_option_problem"]
 
 
 class CommandLineError(ValueError):
@@ -33,6 +40,8 @@ class CommandLine:
     options: dict[str, str | bool] = field(default_factory=dict)
     script: str | None = None
     script_from_stdin: bool = False
+    # A -Name that is no option of this powershell.exe and so the first word of the implicit command.
+    unknown_option: str | None = None
 
 
 # (canonical name, shortest accepted prefix, takes a value); extra short forms below.
@@ -53,6 +62,7 @@ _OPTIONS = (
     ("psconsolefile", "psc", True),
 )
 _ALIASES = {"ec": "encodedcommand", "ep": "executionpolicy"}
+_OPTION_LIKE = re.compile(r"-[A-Za-z]")
 # What the lab models of the options above: the rest (for example -NoExit or -InputFormat XML) it refuses.
 _MODELLED = {"noprofile", "nologo", "noninteractive", "executionpolicy", "encodedcommand", "command", "inputformat"}
 
@@ -121,8 +131,11 @@ def _decode_encoded_command(value: str) -> str:
         raise CommandLineError(message, token="-EncodedCommand") from error
 
 
-def parse_command_line(command_line: str) -> CommandLine:
-    """Read the program and, for powershell.exe, its options and the script it would run."""
+def parse_command_line(command_line: str, *, accepts_execution_policy: bool = True) -> CommandLine:
+    """Read the program and, for powershell.exe, its options and the script it would run.
+
+    ``accepts_execution_policy`` false: this powershell.exe has no ``-ExecutionPolicy`` (the host's lab setting).
+    """
     arguments = split_arguments(command_line)
     if not arguments:
         raise CommandLineError("empty command line", token="")
@@ -136,13 +149,18 @@ def parse_command_line(command_line: str) -> CommandLine:
     while index < len(arguments):
         token = arguments[index]
         name = _match_option(token)
+        if name == "executionpolicy" and not accepts_execution_policy:
+            name = None
         if name is None:
             if script is not None:
                 message = f"the lab has no model for arguments after -EncodedCommand: {token}"
                 raise CommandLineError(message, token=token)
             # powershell.exe: the first argument that is not an option starts the command.
             script = " ".join(arguments[index:])
-            break
+            unknown = token if _OPTION_LIKE.match(token) else None
+            return CommandLine(
+                program="powershell", arguments=arguments[1:], options=options, script=script, unknown_option=unknown
+            )
         if name not in _MODELLED:
             raise CommandLineError(f"the lab has no model for powershell.exe option {token}", token=token)
         takes_value = next(value for option, _shortest, value in _OPTIONS if option == name)
@@ -169,4 +187,23 @@ def parse_command_line(command_line: str) -> CommandLine:
         index += 2
     return CommandLine(
         program="powershell", arguments=arguments[1:], options=options, script=script, script_from_stdin=from_stdin
+    )
+
+
+def unknown_option_problem(line: CommandLine, *, powershell: str) -> ScriptProblem:
+    """What PowerShell reports for a command line whose implicit command starts with ``line.unknown_option``: the
+    switch is taken as the name of a command, which does not exist (CommandNotFoundException, exit code 1)."""
+    name = line.unknown_option or ""
+    return ScriptProblem(
+        kind="command",
+        message=command_not_found(name, powershell=powershell),
+        line=1,
+        column=1,
+        fqid="CommandNotFoundException",
+        category="ObjectNotFound",
+        command=name,
+        source_line=line.script or "",
+        length=len(name),
+        target=name,
+        exception="CommandNotFoundException",
     )

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from tests.pwsh import Catalog
 
 from ..httpauth import Account
-from ..winrm import WinrmEndpoint
+from ..winrm import CredsspSettings, WinrmEndpoint
 from .host import SimulatedHost
 from .specs import HostSpec
 
@@ -53,7 +53,9 @@ class Fleet:
         pki: TlsIssuer | None = None,
         time_scale: float = 0.0,
         state_dir: Path | None = None,
+        credssp: Mapping[str, CredsspSettings] | None = None,
     ) -> None:
+        """``credssp``: the hosts (by name) whose WinRM service also accepts CredSSP (hosts/credssp.py)."""
         if https and (pki is None or state_dir is None):
             raise ValueError("https needs the lab's pki and a state directory for the endpoints' certificates")
         if not accounts:
@@ -69,6 +71,7 @@ class Fleet:
         self._accounts = accounts
         self._pki = pki
         self._state_dir = state_dir
+        self.credssp = dict(credssp or {})
         self.hosts: dict[str, SimulatedHost] = {
             spec.name: SimulatedHost(spec, time_scale=time_scale, catalog=catalog, domain_accounts=accounts.values())
             for spec in specs
@@ -87,6 +90,7 @@ class Fleet:
                     auth=self.auth,
                     ssl_context=self._ssl_context(host) if self.https else None,
                     winrm_version=host.spec.winrm_version,
+                    credssp=self.credssp.get(name),
                 )
                 endpoint.start()
                 self.endpoints[name] = endpoint
@@ -130,6 +134,10 @@ class Fleet:
                 "powershell_version": spec.powershell_version,
                 "os": spec.os_caption.removeprefix("Microsoft "),
                 "winrm_version": spec.winrm_version,
+                "winrm_auth": [self.auth, "credssp"] if name in self.credssp else [self.auth],
+                "credssp_max_tls": self.credssp[name].max_tls if name in self.credssp else None,
+                "accepts_execution_policy": spec.accepts_execution_policy,
+                "stdin_reaches_input": spec.stdin_reaches_input,
             }
         winrm = {
             "username": self.account.user,
@@ -166,6 +174,7 @@ class Fleet:
                 host_vars["exchange_um_version"] = version
             if self.port_of(name) != self.port:
                 host_vars["ansible_port"] = self.port_of(name)
+            host_vars.update(_credssp_vars(self.credssp.get(name)))
             groups.setdefault(group, {"hosts": {}})["hosts"][name] = host_vars
         exchange = {group: members for group, members in groups.items() if group != _NO_EXCHANGE_GROUP}
         children: dict[str, Any] = {"exchange_um": {"children": exchange, "vars": self._connection_vars()}}
@@ -186,3 +195,14 @@ class Fleet:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(path)
         return context
+
+
+def _credssp_vars(settings: CredsspSettings | None) -> dict[str, Any]:
+    """A host with CredSSP on is reached with it; where its Schannel has no TLS 1.2, pywinrm must not insist on it
+    (windows_winrm.rst "CredSSP and TLS 1.2": ``ansible_winrm_credssp_disable_tlsv1_2``)."""
+    if settings is None:
+        return {}
+    variables: dict[str, Any] = {"ansible_winrm_transport": "credssp"}
+    if settings.max_tls != "1.2":
+        variables["ansible_winrm_credssp_disable_tlsv1_2"] = True
+    return variables

@@ -20,9 +20,9 @@ from tests.pwsh.literals import arguments_of
 from tests.pwsh.messages import ambiguous_parameter, parameter_not_found
 from tests.pwsh.parser import ParsedScript, parse_script
 
-from ..httpauth import Account
-from .bootstrap import PayloadDecodeError, bootstrap_shape, decode_payload
-from .cmdline import CommandLineError, parse_command_line
+from ..httpauth import Account, Logon
+from .bootstrap import PayloadDecodeError, bootstrap_payload, bootstrap_shape
+from .cmdline import CommandLineError, parse_command_line, unknown_option_problem
 from .latency import Counters, Work
 from .operations import OperationContext, model_for
 from .plain import run_plain_script
@@ -56,6 +56,10 @@ class SimulatedHost:
         self.catalog = catalog or Catalog.load()
         self.state = HostState.fresh(spec)
         self.counters = Counters()
+        # The logon session of the command running now (commands run one at a time, under the lock): who runs it
+        # and whether it holds network credentials (tests.lab.httpauth.Logon). None outside a command, and for a
+        # command run without WinRM (a test calling run_command directly), which gets no network credentials.
+        self.logon: Logon | None = None
         self._lock = threading.Lock()
 
     # -- CommandHost ---------------------------------------------------------------------------------------------
@@ -69,11 +73,17 @@ class SimulatedHost:
         with self._lock:
             self.counters.commands += 1
 
-    def run_command(self, command_line: str, stdin: bytes, codepage: int) -> tuple[str, str, int]:
+    def run_command(
+        self, command_line: str, stdin: bytes, codepage: int, *, logon: Logon | None = None
+    ) -> tuple[str, str, int]:
         """Run one WinRS command; the simulated time it costs is slept scaled by ``time_scale``, outside the lock."""
         work = Work()
         with self._lock:
-            outcome = self._run(command_line, stdin, codepage, work)
+            self.logon = logon
+            try:
+                outcome = self._run(command_line, stdin, codepage, work)
+            finally:
+                self.logon = None
             work.add_to(self.counters)
         if self.time_scale > 0 and work.seconds > 0:
             time.sleep(work.seconds * self.time_scale)
@@ -99,7 +109,7 @@ class SimulatedHost:
 
     def _run(self, command_line: str, stdin: bytes, codepage: int, work: Work) -> Outcome:
         try:
-            line = parse_command_line(command_line)
+            line = parse_command_line(command_line, accepts_execution_policy=bool(self.spec.accepts_execution_policy))
         except CommandLineError as error:
             return "", f"The lab has no model for this command line: {error}\r\n", 1
         if line.program == "hostname" and not line.arguments:
@@ -107,6 +117,9 @@ class SimulatedHost:
         if line.program != "powershell":
             return "", f"The lab has no model for the program {line.program!r}.\r\n", 1
         work.charge("powershell.exe start", self.spec.process_start_seconds)
+        if line.unknown_option is not None:
+            problem = unknown_option_problem(line, powershell=self.spec.powershell_version)
+            return clixml_failure(problem, powershell=self.spec.powershell_version)
         try:
             if line.script_from_stdin:
                 # powershell.exe -Command -: the script is stdin, in the console's code page.
@@ -118,6 +131,13 @@ class SimulatedHost:
             return clixml_failure(lab_problem(error), powershell=self.spec.powershell_version)
 
     def _run_script(self, text: str, stdin: bytes, work: Work) -> Outcome:
+        import os
+
+        if os.environ.get("LAB_POWERSHELL_ENGINE"):
+            from ..powershell import Host, run_powershell
+
+            host = Host(self.spec, self.state, work, accounts=self.domain_accounts, logon=self.logon, stdin=stdin)
+            return run_powershell(host, text, catalog=self.catalog)
         level = self.spec.powershell_version
         script = parse_script(text)
         problems = check_script(script, powershell=level, catalog=self.catalog)
@@ -132,20 +152,21 @@ class SimulatedHost:
         return run_plain_script(script, self.spec)
 
     def _run_payload(self, bootstrap: ParsedScript, stdin: bytes, work: Work) -> Outcome:
-        if not self.spec.stdin_reaches_input:
-            # Lab setting (host-facts.md: $input under -EncodedCommand on 1.0/2.0 is not confirmed): with no stdin
-            # lines the bootstrap compiles an empty script block, which prints nothing and succeeds.
-            return "", "", 0
         try:
-            payload = decode_payload(stdin)
+            shape, reaches = bootstrap_shape(bootstrap), bool(self.spec.stdin_reaches_input)
+            payload = bootstrap_payload(shape, stdin, stdin_reaches_input=reaches)
         except PayloadDecodeError as error:
             raise LabNoModel(error.reason) from None
+        if payload is None:
+            # The source the bootstrap reads got no stdin (lab setting stdin_reaches_input): it compiles an empty
+            # script block, which prints nothing and succeeds.
+            return "", "", 0
         level = self.spec.powershell_version
         script = parse_script(payload)
         scripts = header_operations(payload)
         if "prelude" not in scripts:
             raise LabNoModel("a payload without the host channel's prelude")
-        shell = exchange_shell_load(script, self.spec, accounts=self.domain_accounts)
+        shell = exchange_shell_load(script, self.spec, accounts=self.domain_accounts, logon=self.logon)
         exchange = self.spec.exchange_version if shell.loaded else None
         problems = check_script(script, powershell=level, exchange=exchange, catalog=self.catalog)
         parse_failure = _first(problems, "parse")

@@ -6,8 +6,9 @@ Microsoft.Exchange -ConnectionUri http://<fqdn>/PowerShell/`` + ``Import-PSSessi
 from inside a WinRM logon is a second hop: it needs an explicit -Credential, CredSSP, or Kerberos delegation."
 
 An explicit credential is checked against the lab's domain accounts (the ones the lab's listeners accept), as a
-domain controller would check the Kerberos logon New-PSSession makes with it. Exchange's RBAC is not modelled: every
-domain account the lab knows may use Exchange remote PowerShell.
+domain controller would check the Kerberos logon New-PSSession makes with it. Without one, the session opens only when
+the WinRM logon holds network credentials (CredSSP: tests.lab.httpauth.Logon), which New-PSSession's Kerberos logon
+then uses. Exchange's RBAC is not modelled: every domain account the lab knows may use Exchange remote PowerShell.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from tests.pwsh.errors import LiteralError, ScriptProblem
 from tests.pwsh.literals import arguments_of, literal_value, unwrap
 from tests.pwsh.parser import ParsedScript
 
-from ..httpauth import Account
+from ..httpauth import Account, Logon
 from .pserrors import LabNoModel
 from .specs import HostSpec
 from .syntax import Invocation, invocations
@@ -199,7 +200,11 @@ def _snapin_load(script: ParsedScript, spec: HostSpec, calls: list[Invocation]) 
 
 
 def _remote_load(
-    script: ParsedScript, spec: HostSpec, sessions: list[Invocation], accounts: Iterable[Account]
+    script: ParsedScript,
+    spec: HostSpec,
+    sessions: list[Invocation],
+    accounts: Iterable[Account],
+    logon: Logon | None,
 ) -> ShellLoad:
     session = sessions[0]
     if spec.exchange_version not in ("2010", "2013"):
@@ -210,6 +215,10 @@ def _remote_load(
     if not invocations(script, "Import-PSSession"):
         raise LabNoModel("an Exchange remote session that is never imported", line=session.line)
     if not session.has("Credential"):
+        # host-facts.md: the second hop needs an explicit -Credential, CredSSP or Kerberos delegation; a logon with
+        # network credentials (CredSSP's delegated ones) lets the session's Kerberos logon go through.
+        if logon is not None and logon.network_credentials:
+            return ShellLoad(True)
         return ShellLoad(True, _second_hop_failure(spec.fqdn, session.line))
     user, password = _credential_of(script, session)
     if not _logon_accepted(user, password, spec, accounts):
@@ -217,10 +226,13 @@ def _remote_load(
     return ShellLoad(True)
 
 
-def exchange_shell_load(script: ParsedScript, spec: HostSpec, *, accounts: Iterable[Account] = ()) -> ShellLoad:
+def exchange_shell_load(
+    script: ParsedScript, spec: HostSpec, *, accounts: Iterable[Account] = (), logon: Logon | None = None
+) -> ShellLoad:
     """Whether the payload loads the Exchange cmdlets, and the error it gets if this host cannot.
 
-    ``accounts`` are the domain's accounts, against which an explicit credential of a remote session is checked.
+    ``accounts`` are the domain's accounts, against which an explicit credential of a remote session is checked;
+    ``logon`` is the WinRM logon the payload runs in (None: one without network credentials).
     """
     snapins = invocations(script, "Add-PSSnapin")
     sessions = [
@@ -233,5 +245,5 @@ def exchange_shell_load(script: ParsedScript, spec: HostSpec, *, accounts: Itera
     if snapins:
         return _snapin_load(script, spec, snapins)
     if sessions:
-        return _remote_load(script, spec, sessions, accounts)
+        return _remote_load(script, spec, sessions, accounts, logon)
     return ShellLoad(False)

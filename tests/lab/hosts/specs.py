@@ -9,9 +9,12 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-__all__ = ["DOMAIN", "PRESETS", "HostSpec", "HostSpecError", "parse_host_specs"]
+__all__ = ["DOMAIN", "PRESETS", "SETTINGS", "HostSpec", "HostSpecError", "parse_host_specs"]
 
 DOMAIN = "contoso.lab"
+# The lab settings a --hosts token may set per host (``2007sp1:stdin_reaches_input=true``).
+SETTINGS = ("accepts_execution_policy", "stdin_reaches_input")
+_BOOLEANS = {"true": True, "false": False}
 
 
 class HostSpecError(ValueError):
@@ -39,8 +42,21 @@ class HostSpec:
     process_start_seconds: float = 1.0
     shell_load_seconds: float = 0.0
     service_restart_seconds: float = 5.0
-    # host-facts.md: "Whether $input works under -EncodedCommand on 1.0/2.0 is not confirmed": a lab setting.
-    stdin_reaches_input: bool = True
+    # Lab settings for what no primary source confirms (host-facts.md). None takes the pessimistic answer on a
+    # PowerShell 1.0 host and the answer 2.0 is documented or relied on to give otherwise (docs/lab.md "Lab settings").
+    # accepts_execution_policy: powershell.exe has -ExecutionPolicy (documented from 2.0); without it the switch
+    # starts the command instead (tests/lab/hosts/cmdline.py).
+    # stdin_reaches_input: $input yields stdin under -EncodedCommand (2.0 reads redirected stdin into $input under
+    # -Command; ansible-core's bootstrap relies on it under -EncodedCommand); when not, stdin stays unread for
+    # [Console]::In.
+    accepts_execution_policy: bool | None = None
+    stdin_reaches_input: bool | None = None
+
+    def __post_init__(self) -> None:
+        documented = self.powershell_version != "1.0"
+        for name in SETTINGS:
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, documented)
 
     @property
     def fqdn(self) -> str:
@@ -56,7 +72,12 @@ class HostSpec:
         return self.domain.split(".", maxsplit=1)[0].upper()
 
     def configured(self, **changes: object) -> HostSpec:
-        """A copy with some fields changed (unknown field names raise TypeError, as dataclasses.replace does)."""
+        """A copy with some fields changed (unknown field names raise TypeError, as dataclasses.replace does).
+
+        A new PowerShell version brings its own defaults for the lab settings that are not changed with it.
+        """
+        if "powershell_version" in changes:
+            changes = {**dict.fromkeys(SETTINGS), **changes}
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 
 
@@ -69,6 +90,18 @@ PRESETS: dict[str, HostSpec] = {
         os_version="6.0.6002",
         powershell_version="1.0",
         winrm_version="1.1",
+        exchange_build="8.1.240.6",
+        shell_load_seconds=6.0,
+    ),
+    # The same server after Windows Management Framework 2.0 (PowerShell 2.0 and WinRM 2.0 for Server 2008):
+    # host-facts.md "Support matrix", 2007 SP1 with "1.0 (2.0 with WMF 2.0)".
+    "2007sp1-ps2": HostSpec(
+        name="exch2007ps2",
+        exchange_version="2007sp1",
+        os_caption="Microsoft Windows Server 2008 Enterprise",
+        os_version="6.0.6002",
+        powershell_version="2.0",
+        winrm_version="2.0",
         exchange_build="8.1.240.6",
         shell_load_seconds=6.0,
     ),
@@ -109,8 +142,24 @@ PRESETS: dict[str, HostSpec] = {
 _FLEET_CYCLE = ("2007sp1", "2010", "2013")
 
 
+def _with_settings(spec: HostSpec, settings: list[str], *, token: str) -> HostSpec:
+    """``setting=true|false`` items of a ``--hosts`` token applied to the preset's spec."""
+    changes: dict[str, object] = {}
+    for item in settings:
+        name, equals, value = item.partition("=")
+        name = name.strip().lower()
+        if name not in SETTINGS:
+            raise HostSpecError(
+                f"unknown host setting {name!r} in {token!r} (known: {', '.join(SETTINGS)})", token=token
+            )
+        if not equals or value.strip().lower() not in _BOOLEANS:
+            raise HostSpecError(f"host setting {name} takes true or false, e.g. {name}=true", token=token)
+        changes[name] = _BOOLEANS[value.strip().lower()]
+    return spec.configured(**changes) if changes else spec
+
+
 def parse_host_specs(*, hosts: str | None, fleet: int | None) -> list[HostSpec]:
-    """Turn ``--hosts`` (comma list of presets, optionally ``name=preset``) or ``--fleet N`` into host specs.
+    """Turn ``--hosts`` (comma list of ``[name=]preset[:setting=true|false...]``) or ``--fleet N`` into host specs.
 
     ``--fleet N`` gives um001..umNNN cycling through 2007sp1, 2010, 2013; ``none`` gives no host at all.
     """
@@ -129,11 +178,13 @@ def parse_host_specs(*, hosts: str | None, fleet: int | None) -> list[HostSpec]:
         return []
     specs: list[HostSpec] = []
     for token in (part.strip() for part in text.split(",")):
-        name, _equals, preset_name = token.rpartition("=")
-        preset = PRESETS.get(preset_name.lower())
+        host, *settings = token.split(":")
+        name, _equals, preset_name = host.rpartition("=")
+        preset = PRESETS.get(preset_name.strip().lower())
         if preset is None:
             raise HostSpecError(f"unknown host preset {preset_name!r} (known: {', '.join(PRESETS)})", token=token)
-        specs.append(preset.configured(name=name) if name else preset)
+        spec = _with_settings(preset, settings, token=token)
+        specs.append(spec.configured(name=name.strip()) if name else spec)
     names = [spec.name.lower() for spec in specs]
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:

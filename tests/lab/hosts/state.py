@@ -17,6 +17,7 @@ __all__ = [
     "STORE_NAMES",
     "CertificateStore",
     "EventRecord",
+    "FileSystem",
     "HostState",
     "Service",
     "UmBinding",
@@ -72,6 +73,71 @@ class CertificateStore:
         return [describe_certificate(entry) for entry in self._entries.values()]
 
 
+class FileSystem:
+    """The host's files as .NET's System.IO sees them: Windows paths, compared case-insensitively (NTFS preserves the
+    case of a name but does not distinguish by it). Directories exist once created or once a file is put below them.
+    """
+
+    def __init__(self, directories: tuple[str, ...] = ()) -> None:
+        self._files: dict[str, tuple[str, bytes]] = {}
+        self._directories: dict[str, str] = {}
+        for directory in directories:
+            self.make_directory(directory)
+
+    @staticmethod
+    def _key(path: str) -> str:
+        return path.rstrip("\\").lower()
+
+    def make_directory(self, path: str) -> None:
+        parts = path.rstrip("\\").split("\\")
+        for end in range(1, len(parts) + 1):
+            partial = "\\".join(parts[:end])
+            self._directories.setdefault(self._key(partial), partial + ("\\" if end == 1 else ""))
+
+    def is_directory(self, path: str) -> bool:
+        return self._key(path) in self._directories
+
+    def is_file(self, path: str) -> bool:
+        return self._key(path) in self._files
+
+    def read(self, path: str) -> bytes | None:
+        entry = self._files.get(self._key(path))
+        return None if entry is None else entry[1]
+
+    def write(self, path: str, data: bytes) -> None:
+        existing = self._files.get(self._key(path))
+        self._files[self._key(path)] = (existing[0] if existing else path, bytes(data))
+
+    def delete(self, path: str) -> bool:
+        return self._files.pop(self._key(path), None) is not None
+
+    def files(self) -> list[str]:
+        return [name for name, _data in self._files.values()]
+
+    def directories(self) -> list[str]:
+        """Every directory, as it was named when created (drive roots keep their backslash: ``C:\\``)."""
+        return list(self._directories.values())
+
+    def remove_directory(self, path: str) -> bool:
+        """Remove a directory and everything below it (the file system provider's Remove-Item -Recurse)."""
+        key = self._key(path)
+        if key not in self._directories:
+            return False
+        below = key + "\\"
+        for name in [name for name in self._directories if name == key or name.startswith(below)]:
+            del self._directories[name]
+        for name in [name for name in self._files if name.startswith(below)]:
+            del self._files[name]
+        return True
+
+    def describe(self) -> dict[str, object]:
+        """For ``dump``: directories, and each file's size (contents may be keys or requests: never shown)."""
+        return {
+            "directories": sorted(self._directories.values(), key=str.lower),
+            "files": {name: len(data) for name, data in self._files.values()},
+        }
+
+
 @dataclass
 class Service:
     name: str
@@ -117,6 +183,16 @@ class UmBinding:
 
     def to_dict(self) -> dict[str, object]:
         return {"startup_mode": self.startup_mode, "certificate_thumbprint": self.certificate_thumbprint}
+
+
+def _find_store(stores: dict[str, CertificateStore], name: str, create: bool) -> CertificateStore | None:
+    for key, store in stores.items():
+        if key.lower() == name.lower():
+            return store
+    if not create:
+        return None
+    stores[name] = CertificateStore(name)
+    return stores[name]
 
 
 def _registry_for(spec: HostSpec) -> dict[str, dict[str, object]]:
@@ -193,6 +269,14 @@ class HostState:
     um: UmBinding | None = None
     call_router: UmBinding | None = None
     events: list[EventRecord] = field(default_factory=list)
+    # CurrentUser stores, per user name (lower case): HKCU\Software\Microsoft\SystemCertificates of that profile.
+    user_stores: dict[str, dict[str, CertificateStore]] = field(default_factory=dict)
+    files: FileSystem = field(default_factory=FileSystem)
+    # Lab settings with no documented value for these hosts (docs/lab.md ".NET types"): the time zone (minutes east of
+    # UTC, no daylight saving), the current culture, and the system ANSI code page (Encoding.Default).
+    utc_offset_minutes: int = 0
+    culture: str = "en-US"
+    ansi_code_page: int = 1252
 
     @classmethod
     def fresh(cls, spec: HostSpec) -> HostState:
@@ -200,6 +284,7 @@ class HostState:
         for root in public_roots():
             stores["Root"].add(StoredCertificate(root))
         state = cls(spec=spec, registry=_registry_for(spec), stores=stores, services=_services_for(spec))
+        state.files.make_directory("C:\\Windows\\Temp")
         if spec.exchange_version is None:
             return state
         setup_certificate = exchange_self_signed(spec)
@@ -215,6 +300,15 @@ class HostState:
             if spec.exchange_version == "2013":
                 state.call_router = UmBinding("TCP")
         return state
+
+    def machine_store(self, name: str, *, create: bool = False) -> CertificateStore | None:
+        """A ``LocalMachine`` store by name (system store names are case-insensitive); ``create`` makes a missing one,
+        as CertOpenStore does without CERT_STORE_OPEN_EXISTING_FLAG."""
+        return _find_store(self.stores, name, create)
+
+    def user_store(self, user: str, name: str, *, create: bool = False) -> CertificateStore | None:
+        """A ``CurrentUser`` store of ``user``: the user's own entries only (not the inherited machine ones)."""
+        return _find_store(self.user_stores.setdefault(user.lower(), {}), name, create)
 
     def registry_value(self, path: str, name: str) -> object | None:
         for key, values in self.registry.items():
@@ -266,6 +360,17 @@ class HostState:
         return {
             "registry": {key: dict(values) for key, values in self.registry.items()},
             "stores": {name: store.describe() for name, store in self.stores.items()},
+            "user_stores": {
+                user: {name: store.describe() for name, store in stores.items()}
+                for user, stores in self.user_stores.items()
+                if stores
+            },
+            "files": self.files.describe(),
+            "settings": {
+                "utc_offset_minutes": self.utc_offset_minutes,
+                "culture": self.culture,
+                "ansi_code_page": self.ansi_code_page,
+            },
             "exchange_certificates": {
                 thumbprint: exchange_services_text(services) for thumbprint, services in self.exchange_services.items()
             },

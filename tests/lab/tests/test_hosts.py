@@ -12,9 +12,12 @@ from tests.lab.hosts import PRESETS, HostSpecError, SimulatedHost, parse_host_sp
 from tests.lab.hosts.bootstrap import bootstrap_shape
 from tests.lab.hosts.cmdline import CommandLineError, parse_command_line, split_arguments
 from tests.lab.tests.test_hosts_payloads import (
+    BOOTSTRAP_CONSOLE_ONLY,
+    BOOTSTRAP_INPUT_ONLY,
     BOOTSTRAP_JOIN,
     BOOTSTRAP_STRINGBUILDER,
     SNAPINS,
+    ansible_command_line,
     b64der,
     command_line,
     exum_result,
@@ -50,6 +53,12 @@ def run_payload(host: SimulatedHost, text: str, *, bootstrap: str = BOOTSTRAP_ST
         ("windows", None, [("win2008r2", None)]),
         (None, 4, [("um001", "2007sp1"), ("um002", "2010"), ("um003", "2013"), ("um004", "2007sp1")]),
         (None, 0, []),
+        ("2007sp1-ps2", None, [("exch2007ps2", "2007sp1")]),
+        (
+            "a=2007sp1:stdin_reaches_input=true, 2010:accepts_execution_policy=FALSE",
+            None,
+            [("a", "2007sp1"), ("exch2010", "2010")],
+        ),
     ],
 )
 def test_parse_host_specs(hosts: str | None, fleet: int | None, expected: list[tuple[str, str | None]]) -> None:
@@ -60,17 +69,51 @@ def test_parse_host_specs(hosts: str | None, fleet: int | None, expected: list[t
 
 @pytest.mark.parametrize(
     ("hosts", "fleet"),
-    [("2016", None), ("2010,2010", None), ("2010", 3), (None, -1), ("a=2010,A=2013", None)],
+    [
+        ("2016", None),
+        ("2010,2010", None),
+        ("2010", 3),
+        (None, -1),
+        ("a=2010,A=2013", None),
+        ("2007sp1:stdin_reaches_input", None),
+        ("2007sp1:stdin_reaches_input=maybe", None),
+        ("2007sp1:um_role=false", None),
+    ],
 )
 def test_parse_host_specs_refuses(hosts: str | None, fleet: int | None) -> None:
     with pytest.raises(HostSpecError):
         parse_host_specs(hosts=hosts, fleet=fleet)
 
 
+def test_host_settings_in_a_hosts_token() -> None:
+    (spec,) = parse_host_specs(hosts="old=2007sp1:stdin_reaches_input=true:accepts_execution_policy=false", fleet=None)
+    assert (spec.name, spec.powershell_version) == ("old", "1.0")
+    assert (spec.accepts_execution_policy, spec.stdin_reaches_input) == (False, True)
+    with pytest.raises(HostSpecError, match="known: accepts_execution_policy, stdin_reaches_input"):
+        parse_host_specs(hosts="2007sp1:execution_policy=true", fleet=None)
+    with pytest.raises(HostSpecError, match=r"takes true or false, e\.g\. stdin_reaches_input=true"):
+        parse_host_specs(hosts="2007sp1:stdin_reaches_input=1", fleet=None)
+
+
+@pytest.mark.parametrize(
+    ("preset", "pessimistic"),
+    [("2007sp1", True), ("2007sp1-ps2", False), ("2010", False), ("2013", False), ("windows", False)],
+)
+def test_lab_settings_default_to_the_pessimistic_answer_on_powershell_1(preset: str, pessimistic: bool) -> None:
+    spec = PRESETS[preset]
+    assert (spec.accepts_execution_policy, spec.stdin_reaches_input) == (not pessimistic, not pessimistic)
+    # Another PowerShell version brings its own defaults; a setting given with it stays.
+    other = spec.configured(powershell_version="2.0" if pessimistic else "1.0")
+    assert (other.accepts_execution_policy, other.stdin_reaches_input) == (pessimistic, pessimistic)
+    kept = spec.configured(powershell_version="1.0", stdin_reaches_input=True)
+    assert (kept.accepts_execution_policy, kept.stdin_reaches_input) == (False, True)
+
+
 @pytest.mark.parametrize(
     ("preset", "os_version", "powershell", "build", "winrm"),
     [
         ("2007sp1", "6.0.6002", "1.0", "8.1.240.6", "1.1"),
+        ("2007sp1-ps2", "6.0.6002", "2.0", "8.1.240.6", "2.0"),
         ("2010", "6.1.7601", "2.0", "14.3.123.4", "2.0"),
         ("2013", "6.3.9600", "4.0", "15.0.1497.2", "3.0"),
     ],
@@ -123,6 +166,18 @@ def test_powershell_command_lines(line: str, script: str, options: dict[str, obj
     assert parsed.program == "powershell"
     assert parsed.script == script
     assert {key: value for key, value in parsed.options.items() if key != "encodedcommand"} == options
+
+
+def test_powershell_without_execution_policy_starts_the_command_at_it() -> None:
+    """A host whose powershell.exe has no -ExecutionPolicy: the switch begins the implicit command."""
+    line = f"PowerShell -NoProfile -NonInteractive -ExecutionPolicy Unrestricted -EncodedCommand {ENCODED}"
+    parsed = parse_command_line(line, accepts_execution_policy=False)
+    assert parsed.options == {"noprofile": True, "noninteractive": True}
+    assert parsed.unknown_option == "-ExecutionPolicy"
+    assert parsed.script == f"-ExecutionPolicy Unrestricted -EncodedCommand {ENCODED}"
+    assert parse_command_line(line).unknown_option is None
+    assert parse_command_line(f"powershell -Foo {ENCODED}").unknown_option == "-Foo"
+    assert parse_command_line(f"powershell -nop -ec {ENCODED}", accepts_execution_policy=False).unknown_option is None
 
 
 def test_command_dash_reads_the_script_from_stdin() -> None:
@@ -243,7 +298,12 @@ def test_checks_fail_as_powershell_does(
     [
         (BOOTSTRAP_JOIN, True),
         (BOOTSTRAP_STRINGBUILDER, True),
-        (BOOTSTRAP_JOIN.replace("$input", "$args"), False),
+        (BOOTSTRAP_INPUT_ONLY, True),
+        (BOOTSTRAP_CONSOLE_ONLY, True),
+        (BOOTSTRAP_CONSOLE_ONLY.replace("[Console]", "[System.Console]").replace("ReadToEnd", "readtoend"), True),
+        (BOOTSTRAP_INPUT_ONLY.replace("$input", "$args"), False),
+        (BOOTSTRAP_CONSOLE_ONLY.replace("ReadToEnd()", "ReadLine()"), False),
+        (BOOTSTRAP_JOIN.replace("$input", "$args").replace("[Console]::In.ReadToEnd()", "''"), False),
         (BOOTSTRAP_JOIN.replace("& $Exec", "$Exec"), False),
         (BOOTSTRAP_JOIN.replace("UTF8", "Unicode"), False),
         (BOOTSTRAP_JOIN + ";Remove-Item -Path C:\\x", False),
@@ -266,7 +326,62 @@ def test_payload_from_stdin_lines(hosts: dict[str, SimulatedHost], bootstrap: st
 def test_stdin_that_never_reaches_input_runs_an_empty_block() -> None:
     host = SimulatedHost(PRESETS["windows"].configured(stdin_reaches_input=False))
     text = payload_text("exchange_info", {}, fragment="exchange_info.none.ps1")
-    assert run_payload(host, text) == ("", "", 0)
+    assert run_payload(host, text, bootstrap=BOOTSTRAP_INPUT_ONLY) == ("", "", 0)
+
+
+@pytest.mark.parametrize(
+    ("stdin_reaches_input", "bootstrap", "runs"),
+    [
+        (False, BOOTSTRAP_INPUT_ONLY, False),
+        (False, BOOTSTRAP_CONSOLE_ONLY, True),
+        (False, BOOTSTRAP_JOIN, True),
+        (False, BOOTSTRAP_STRINGBUILDER, True),
+        (True, BOOTSTRAP_INPUT_ONLY, True),
+        (True, BOOTSTRAP_JOIN, True),
+        (True, BOOTSTRAP_CONSOLE_ONLY, None),
+    ],
+)
+def test_stdin_reaches_the_source_the_host_gives_it(
+    stdin_reaches_input: bool, bootstrap: str, runs: bool | None
+) -> None:
+    """$input when powershell.exe feeds it, else [Console]::In; Console.In after $input took stdin has no model."""
+    host = SimulatedHost(PRESETS["2007sp1"].configured(stdin_reaches_input=stdin_reaches_input))
+    out, err, rc = run_payload(
+        host, payload_text("exchange_info", {}, fragment="exchange_info.none.ps1"), bootstrap=bootstrap
+    )
+    if runs is None:
+        assert (out, rc) == ("", 1) and NO_MODEL in err and "[Console]::In" in err
+    elif runs:
+        assert (err, rc) == ("", 0) and exum_result(out)["data"]["powershell_version"] == "1.0"
+    else:
+        assert (out, err, rc) == ("", "", 0)
+
+
+def test_old_command_line_fails_on_the_pessimistic_powershell_1_host() -> None:
+    """ansible-core's line (-ExecutionPolicy Unrestricted) on the 1.0 host with the lab's defaults: powershell.exe
+    takes -ExecutionPolicy for the start of the command, which is no command (1.0 wording and layout)."""
+    host = SimulatedHost(PRESETS["2007sp1"])
+    text = payload_text("exchange_info", {}, fragment="exchange_info.none.ps1")
+    out, err, rc = host.run_command(ansible_command_line(BOOTSTRAP_STRINGBUILDER), payload_stdin(text), 65001)
+    assert (out, rc) == ("", 1)
+    assert err.startswith("#< CLIXML") and NO_MODEL not in err
+    assert (
+        "The term '-ExecutionPolicy' is not recognized as a cmdlet, function, operable program, or script file. "
+        "Verify the term and try again." in err
+    )
+    assert "At line:1 char:17_x000D__x000A_" in err and "+ -ExecutionPolicy &lt;&lt;&lt;&lt; " in err
+    assert host.counters.simulated_seconds == host.spec.process_start_seconds
+    # The channel's own line runs the same payload there.
+    out, err, rc = host.run_command(command_line(BOOTSTRAP_STRINGBUILDER), payload_stdin(text), 65001)
+    assert (err, rc) == ("", 0) and exum_result(out)["ok"] is True
+
+
+@pytest.mark.parametrize("preset", ["2007sp1-ps2", "2010"])
+def test_old_command_line_runs_where_powershell_exe_takes_execution_policy(preset: str) -> None:
+    host = SimulatedHost(PRESETS[preset])
+    text = payload_text("exchange_info", {}, fragment="exchange_info.none.ps1")
+    out, err, rc = host.run_command(ansible_command_line(BOOTSTRAP_INPUT_ONLY), payload_stdin(text), 65001)
+    assert (err, rc) == ("", 0) and exum_result(out)["ok"] is True
 
 
 # ---------------------------------------------------------------- payload checks

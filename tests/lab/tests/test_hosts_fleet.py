@@ -78,7 +78,8 @@ def ansible_connection(fleet: Fleet, name: str) -> Any:
 
 
 def test_root_trust_through_ansible_on_each_version(fleet_factory: Any, lab_pki: LabPki) -> None:
-    fleet = fleet_factory("2007sp1,2010,2013")
+    """ansible-core's own command line (-ExecutionPolicy Unrestricted) on every host whose powershell.exe takes it."""
+    fleet = fleet_factory("2007sp1-ps2,2010,2013")
     root = lab_pki.root
     text = payload_text("root_trust", {"Root": [b64der(root)], "State": "present", "CheckMode": False})
     for name in fleet.hosts:
@@ -98,6 +99,21 @@ def test_root_trust_through_ansible_on_each_version(fleet_factory: Any, lab_pki:
         assert thumbprint(root) in {entry["thumbprint"] for entry in dumped["state"]["stores"]["Root"]}
         fleet.reset_counters(name)
         assert fleet.dump(name)["counters"]["commands"] == 0
+
+
+def test_ansible_command_line_fails_on_the_pessimistic_powershell_1_host(fleet_factory: Any) -> None:
+    """The 2007 SP1 host on PowerShell 1.0, with the lab's defaults, refuses -ExecutionPolicy: ansible-core's own
+    exec_command reaches powershell.exe, which runs '-ExecutionPolicy' as a command it does not know."""
+    fleet = fleet_factory("2007sp1")
+    connection = ansible_connection(fleet, "exch2007")
+    text = payload_text("root_trust", {"Root": [], "State": "present", "CheckMode": True})
+    try:
+        rc, out, err = connection.exec_command(BOOTSTRAP_STRINGBUILDER, in_data=payload_stdin(text))
+    finally:
+        connection.close()
+    assert (rc, out) == (1, b"")
+    assert err.startswith(b"The term '-ExecutionPolicy' is not recognized as a cmdlet, function, operable program")
+    assert fleet.dump("exch2007")["counters"]["commands"] == 1
 
 
 def test_powershell_3_cmdlet_on_the_2_0_host_over_winrm(fleet_factory: Any) -> None:
@@ -145,7 +161,9 @@ def test_exchange_info_over_https_with_pywinrm(fleet_factory: Any, lab_pki: LabP
 
 
 def test_lab_json_and_inventory(fleet_factory: Any, lab_pki: LabPki) -> None:
-    fleet = fleet_factory("2007sp1,2010,2013,windows", auth="ntlm", https=True, subnet="127.10.8")
+    fleet = fleet_factory(
+        "2007sp1,2010,2013,windows,old=2007sp1:stdin_reaches_input=true", auth="ntlm", https=True, subnet="127.10.8"
+    )
     info = fleet.lab_json()
     assert info["winrm"]["username"] == "Administrator" and info["winrm"]["scheme"] == "https"
     assert {name: host["address"] for name, host in info["hosts"].items()} == {
@@ -153,9 +171,20 @@ def test_lab_json_and_inventory(fleet_factory: Any, lab_pki: LabPki) -> None:
         "exch2010": "127.10.8.12",
         "exch2013": "127.10.8.13",
         "win2008r2": "127.10.8.14",
+        "old": "127.10.8.15",
     }
     assert info["hosts"]["exch2007"]["exchange_version"] == "2007sp1"
     assert info["hosts"]["exch2007"]["powershell_version"] == "1.0"
+    settings = {
+        name: (host["accepts_execution_policy"], host["stdin_reaches_input"]) for name, host in info["hosts"].items()
+    }
+    assert settings == {
+        "exch2007": (False, False),
+        "exch2010": (True, True),
+        "exch2013": (True, True),
+        "win2008r2": (True, True),
+        "old": (False, True),
+    }
     children = fleet.inventory()["all"]["children"]
     exchange = children["exchange_um"]
     assert sorted(exchange["children"]) == ["exchange2007sp1", "exchange2010", "exchange2013"]

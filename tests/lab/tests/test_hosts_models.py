@@ -210,8 +210,10 @@ def test_root_trust_absent_removes(ca: TestCa) -> None:
 
 def test_root_trust_chain_of_an_intermediate_without_its_root(ca: TestCa) -> None:
     host = SimulatedHost(PRESETS["2010"])
-    data = root_trust(host, Intermediate=[b64der(ca.intermediate)])["data"]
-    assert data["chain"] == {"built": False, "status": ["PartialChain"]}
+    before = copy.deepcopy(host.dump()["state"])
+    error = root_trust(host, Intermediate=[b64der(ca.intermediate)])["error"]
+    assert error["fqid"] == "ExumIssuerNotFound" and "CN=Test Issuing" in error["message"]
+    assert host.dump()["state"] == before  # refused before any store was opened
 
 
 @pytest.mark.parametrize(

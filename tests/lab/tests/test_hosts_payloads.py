@@ -19,10 +19,13 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 __all__ = [
+    "BOOTSTRAP_CONSOLE_ONLY",
+    "BOOTSTRAP_INPUT_ONLY",
     "BOOTSTRAP_JOIN",
     "BOOTSTRAP_STRINGBUILDER",
     "SNAPINS",
     "TestCa",
+    "ansible_command_line",
     "b64der",
     "command_line",
     "exum_result",
@@ -39,15 +42,26 @@ SNAPINS = {
     "2010": "Microsoft.Exchange.Management.PowerShell.E2010",
     "2013": "Microsoft.Exchange.Management.PowerShell.SnapIn",
 }
-# Two wordings of the same data flow: $input lines joined, base64, UTF-8, NewScriptBlock, invoked.
+# Two wordings of the same data flow: the lines of $input joined, or when that is empty [Console]::In read whole;
+# base64, UTF-8, NewScriptBlock, invoked.
 BOOTSTRAP_JOIN = (
-    "$t=[string]::Join('',@($input));"
+    "$t=[string]::Join('',@($input));if($t.Length -eq 0){$t=[Console]::In.ReadToEnd()};"
     "& $ExecutionContext.InvokeCommand.NewScriptBlock([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($t)))"
 )
 BOOTSTRAP_STRINGBUILDER = (
     "$ErrorActionPreference='Stop';$b=New-Object Text.StringBuilder;foreach($l in $input){[void]$b.Append($l)};"
+    "if($b.Length -eq 0){[void]$b.Append([Console]::In.ReadToEnd())};"
     "&($ExecutionContext.InvokeCommand.NewScriptBlock("
     "[Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($b.ToString()))))"
+)
+# The same data flow from one source of stdin only.
+BOOTSTRAP_INPUT_ONLY = (
+    "$t=[string]::Join('',@($input));"
+    "& $ExecutionContext.InvokeCommand.NewScriptBlock([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($t)))"
+)
+BOOTSTRAP_CONSOLE_ONLY = (
+    "& $ExecutionContext.InvokeCommand.NewScriptBlock("
+    "[Text.Encoding]::UTF8.GetString([Convert]::FromBase64String([Console]::In.ReadToEnd())))"
 )
 
 
@@ -97,10 +111,16 @@ def payload_stdin(text: str, *, width: int = 4096) -> bytes:
     return ("\r\n".join(lines) + "\r\n").encode("ascii")
 
 
-def command_line(script: str, *, program: str = "PowerShell") -> str:
-    """The line ansible-core 2.19 sends: its encoded prefix and the UTF-16-LE script."""
+def command_line(script: str, *, program: str = "powershell.exe") -> str:
+    """The line the host channel starts over WinRM (docs/host-channel.md "The command line"): the UTF-16-LE script."""
     encoded = base64.b64encode(script.encode("utf-16-le")).decode("ascii")
-    return f"{program} -NoProfile -NonInteractive -ExecutionPolicy Unrestricted -EncodedCommand {encoded}"
+    return f"{program} -NoProfile -NonInteractive -EncodedCommand {encoded}"
+
+
+def ansible_command_line(script: str) -> str:
+    """The line ansible-core's winrm ``exec_command`` builds for a script, on every version: ``-ExecutionPolicy``."""
+    encoded = base64.b64encode(script.encode("utf-16-le")).decode("ascii")
+    return f"PowerShell -NoProfile -NonInteractive -ExecutionPolicy Unrestricted -EncodedCommand {encoded}"
 
 
 def exum_result(stdout: str) -> dict[str, object]:

@@ -16,6 +16,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from tests.lab.httpauth import Logon
+
 __all__ = ["FakeHost", "clixml_error", "encoded_script", "make_tls_files"]
 
 _ENCODED = re.compile(r"(?:^|\s)-(?:EncodedCommand|enc|ec|encodedcommand)\s+([A-Za-z0-9+/=]+)", re.IGNORECASE)
@@ -47,6 +49,7 @@ class FakeHost:
     commands: int = 0
     traffic: list[tuple[int, int]] = field(default_factory=list)
     runs: list[tuple[str, bytes, int]] = field(default_factory=list)
+    logons: list[Logon | None] = field(default_factory=list)
     fail_with: Exception | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -58,9 +61,12 @@ class FakeHost:
         with self._lock:
             self.traffic.append((bytes_in, bytes_out))
 
-    def run_command(self, command_line: str, stdin: bytes, codepage: int) -> tuple[str, str, int]:
+    def run_command(
+        self, command_line: str, stdin: bytes, codepage: int, *, logon: Logon | None
+    ) -> tuple[str, str, int]:
         with self._lock:
             self.runs.append((command_line, stdin, codepage))
+            self.logons.append(logon)
         if self.fail_with is not None:
             raise self.fail_with
         script = encoded_script(command_line)

@@ -6,8 +6,9 @@ wire facts it follows.
 
 from __future__ import annotations
 
+from ._credssp import CredsspSettings
 from ._endpoint import WinrmEndpoint
 from ._host import CommandHost
 from ._versions import WinrmProfile, profile_for
 
-__all__ = ["CommandHost", "WinrmEndpoint", "WinrmProfile", "profile_for"]
+__all__ = ["CommandHost", "CredsspSettings", "WinrmEndpoint", "WinrmProfile", "profile_for"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from ..httpauth import Logon
+
 __all__ = ["CommandHost"]
 
 
@@ -12,8 +14,14 @@ class CommandHost(Protocol):
 
     name: str
 
-    def run_command(self, command_line: str, stdin: bytes, codepage: int) -> tuple[str, str, int]:
-        """Run ``rsp:Command + " " + rsp:Arguments`` as cmd.exe receives it; return (stdout, stderr, exit code)."""
+    def run_command(
+        self, command_line: str, stdin: bytes, codepage: int, *, logon: Logon | None
+    ) -> tuple[str, str, int]:
+        """Run ``rsp:Command + " " + rsp:Arguments`` as cmd.exe receives it; return (stdout, stderr, exit code).
+
+        ``logon`` is the logon session the command runs in: the one of the shell's Create request (who runs it, and
+        whether it holds network credentials). The endpoint always passes one; None only for a caller without WinRM.
+        """
 
     def record_traffic(self, *, bytes_in: int, bytes_out: int) -> None:
         """Count the HTTP body bytes of one request and its reply."""

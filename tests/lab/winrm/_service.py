@@ -1,17 +1,21 @@
 """The WinRS operations of WS-Management: Create, Command, Send, Receive, Signal, Delete.
 
 Each takes a parsed request and returns the response envelope or raises :class:`WsmanFault`
-(winrm-protocol.md, "WS-Management operations a faithful endpoint must serve").
+(winrm-protocol.md, "WS-Management operations a faithful endpoint must serve"). Faults armed in ``faults``
+(``_faults.py``) take effect here: before the operation (drop, WS-Man faults, a vanished shell), inside Receive
+(after the command's end, part-way through its output) or after it (a late answer).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import time
 from collections.abc import Callable
 from xml.sax.saxutils import escape, quoteattr
 
 from ._console import codec_for
+from ._faults import ConnectionDropped, FaultPlan, wsman_fault
 from ._host import CommandHost
 from ._shell import Command, OutputChunk, Shell, ShellTable
 from ._soap import (
@@ -41,6 +45,8 @@ _DEFAULT_CODEPAGE = 437
 # Room for the envelope around the base64 output streams of one Receive reply (measured: < 1.5 KB).
 _ENVELOPE_RESERVE = 2048
 _MIN_ENVELOPE_SIZE = 8192
+# Faults that take effect before the operation runs.
+_FAULTS_BEFORE = ("drop", "status_500", "quota", "timeout", "shell_not_found")
 
 
 class WinrsService:
@@ -51,6 +57,7 @@ class WinrsService:
         self._profile = profile
         self._address = address
         self.shells = ShellTable()
+        self.faults = FaultPlan()
         self._operations: dict[str, Callable[[WsmanRequest], bytes]] = {
             TRANSFER_ACTION + "Create": self._create,
             TRANSFER_ACTION + "Delete": self._delete,
@@ -69,7 +76,28 @@ class WinrsService:
                 code=ERROR_WSMAN_ACTION_NOT_SUPPORTED,
                 reason=f"The action {request.action} is not supported by the service.",
             )
-        return operation(request)
+        name = request.action.rsplit("/", 1)[-1]
+        self._fault_before(name, request)
+        answer = operation(request)
+        slow = self.faults.find(name, ("slow",))
+        if slow is not None:
+            self.faults.fire(slow, **_target(request))
+            time.sleep(slow.seconds)  # the work is done; only the answer leaves late
+        return answer
+
+    def _fault_before(self, name: str, request: WsmanRequest) -> None:
+        fault = self.faults.find(name, _FAULTS_BEFORE)
+        if fault is None:
+            return
+        self.faults.fire(fault, **_target(request))
+        if fault.kind == "drop":
+            raise ConnectionDropped(f"{fault.kind} at {name}")
+        if fault.kind == "shell_not_found":
+            # Shells do not outlive the WinRM service (a restart) or their own close: the request then names a
+            # shell the service does not know, and its own lookup answers w:InvalidSelectors.
+            self.shells.delete(request.selectors.get("ShellId", ""))
+            return
+        raise wsman_fault(fault)
 
     # ---- transfer
 
@@ -86,7 +114,7 @@ class WinrsService:
                 reason=f"The WinRS client cannot process the request. The code page {codepage_text} "
                 "is not supported on the remote host.",
             ) from None
-        shell = self.shells.create(codepage=codepage)
+        shell = self.shells.create(codepage=codepage, logon=request.logon)
         # pywinrm reads the ShellId from the Selector of ResourceCreated, not from rsp:ShellId (winrm-protocol.md).
         body = (
             f"<x:ResourceCreated><a:Address>http://{escape(self._address)}/wsman</a:Address>"
@@ -121,6 +149,7 @@ class WinrsService:
             codepage=shell.codepage,
             console_mode_stdin=request.option_true("WINRS_CONSOLEMODE_STDIN", default=True),
             skip_cmd_shell=request.option_true("WINRS_SKIP_CMD_SHELL", default=False),
+            logon=shell.logon,  # the shell's process runs under the logon of its Create; commands are its children
         )
         shell.commands[command.command_id] = command
         body = f"<rsp:CommandResponse><rsp:CommandId>{command.command_id}</rsp:CommandId></rsp:CommandResponse>"
@@ -146,10 +175,23 @@ class WinrsService:
         if desired is None:
             raise _invalid_parameter("The rsp:DesiredStream element is missing.")
         command = self._command_of(shell, desired.get("CommandId"))
+        if self.faults.take_cut(command.command_id):
+            raise ConnectionDropped("drop_during_receive: the Receive after the partial output")
+        cut = self.faults.find("Receive", ("drop_during_receive",))
         chunk = command.receive(
             timeout=request.operation_timeout or _DEFAULT_OPERATION_TIMEOUT,
             max_bytes=self._output_budget(request),
+            part=cut is not None,
         )
+        if chunk is not None and cut is not None and not chunk.done:
+            # A real process writes its output over time; a reply that carries part of it has State Running.
+            self.faults.fire(cut, **_target(request), stage="part of the output delivered")
+            self.faults.cut(cut, command.command_id)
+        elif chunk is not None and chunk.done:
+            after = self.faults.find("Receive", ("drop_after_run",))
+            if after is not None:
+                self.faults.fire(after, **_target(request), stage="command ended, reply dropped")
+                raise ConnectionDropped("drop_after_run")
         if chunk is None:
             raise WsmanFault(
                 sender=False,
@@ -211,6 +253,16 @@ class WinrsService:
                 )
             limit = min(limit, request.max_envelope_size)
         return (limit - _ENVELOPE_RESERVE) // 4 * 3
+
+
+def _target(request: WsmanRequest) -> dict[str, str]:
+    """The shell and command a request names, for the record of a fault that hit it."""
+    target = {"shell_id": request.selectors.get("ShellId", "")}
+    for element in request.body.iter():
+        if element.get("CommandId"):
+            target["command_id"] = element.get("CommandId", "")
+            break
+    return target
 
 
 def _invalid_parameter(reason: str) -> WsmanFault:

@@ -13,6 +13,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
+from ..httpauth import Logon
 from ._console import CMD_MAX_COMMAND_LINE, CMD_TOO_LONG, encode_output
 from ._host import CommandHost
 
@@ -42,9 +43,17 @@ class Command:
     """One ``rsp:Command`` and the simulated process behind it."""
 
     def __init__(
-        self, *, host: CommandHost, command_line: str, codepage: int, console_mode_stdin: bool, skip_cmd_shell: bool
+        self,
+        *,
+        host: CommandHost,
+        command_line: str,
+        codepage: int,
+        console_mode_stdin: bool,
+        skip_cmd_shell: bool,
+        logon: Logon | None = None,
     ) -> None:
         self.command_id = str(uuid.uuid4()).upper()
+        self.logon = logon
         self.command_line = command_line
         self._host = host
         self._codepage = codepage
@@ -75,8 +84,10 @@ class Command:
                 self._start()
             self._changed.notify_all()
 
-    def receive(self, *, timeout: float, max_bytes: int) -> OutputChunk | None:
-        """The next output chunk, or None when nothing arrives within ``timeout`` seconds."""
+    def receive(self, *, timeout: float, max_bytes: int, part: bool = False) -> OutputChunk | None:
+        """The next output chunk, or None when nothing arrives within ``timeout`` seconds.
+
+        ``part``: at most half of the output still to send (an injected fault that cuts the output part-way)."""
         deadline = time.monotonic() + timeout
         with self._changed:
             if not self._started and self._console_mode_stdin and not self._stdin_sent:
@@ -90,7 +101,7 @@ class Command:
                 raise self._failure
             if self._result is None:
                 return None
-            return self._take(self._result, max_bytes)
+            return self._take(self._result, max_bytes, part=part)
 
     def terminate(self) -> None:
         """Signal terminate: the process is gone; a simulated run already under way finishes unobserved."""
@@ -107,7 +118,9 @@ class Command:
             if not self._skip_cmd_shell and len(self.command_line) > CMD_MAX_COMMAND_LINE:
                 out, err, rc = "", CMD_TOO_LONG, 1
             else:
-                out, err, rc = self._host.run_command(self.command_line, bytes(self._stdin), self._codepage)
+                out, err, rc = self._host.run_command(
+                    self.command_line, bytes(self._stdin), self._codepage, logon=self.logon
+                )
             result = _Result(encode_output(out, self._codepage), encode_output(err, self._codepage), rc)
         except Exception as exc:  # a defect of the simulated host: surface it, never hide it
             with self._changed:
@@ -119,7 +132,10 @@ class Command:
             self._changed.notify_all()
 
     @staticmethod
-    def _take(result: _Result, max_bytes: int) -> OutputChunk:
+    def _take(result: _Result, max_bytes: int, *, part: bool) -> OutputChunk:
+        left = len(result.stdout) - result.stdout_sent + len(result.stderr) - result.stderr_sent
+        if part and left >= 2:
+            max_bytes = min(max_bytes, left // 2)
         stdout = result.stdout[result.stdout_sent : result.stdout_sent + max_bytes]
         result.stdout_sent += len(stdout)
         room = max_bytes - len(stdout)
@@ -134,6 +150,7 @@ class Shell:
     """One ``rsp:Shell`` (Create) with its console code page and its commands."""
 
     codepage: int
+    logon: Logon | None = None  # the logon of the Create request (the shell process runs under it)
     shell_id: str = field(default_factory=lambda: str(uuid.uuid4()).upper())
     commands: dict[str, Command] = field(default_factory=dict)
 
@@ -145,8 +162,8 @@ class ShellTable:
         self._lock = threading.Lock()
         self._shells: dict[str, Shell] = {}
 
-    def create(self, *, codepage: int) -> Shell:
-        shell = Shell(codepage=codepage)
+    def create(self, *, codepage: int, logon: Logon | None = None) -> Shell:
+        shell = Shell(codepage=codepage, logon=logon)
         with self._lock:
             self._shells[shell.shell_id] = shell
         return shell

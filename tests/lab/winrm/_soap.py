@@ -12,6 +12,8 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
+from ..httpauth import Logon
+
 __all__ = [
     "ERROR_WINRS_CODE_PAGE_NOT_SUPPORTED",
     "ERROR_WSMAN_ACTION_NOT_SUPPORTED",
@@ -44,6 +46,7 @@ SHELL_ACTION = NS["rsp"] + "/"
 TRANSFER_ACTION = NS["x"] + "/"
 _FAULT_ACTION = "http://schemas.dmtf.org/wbem/wsman/1/wsman/fault"
 _ANONYMOUS = "http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous"
+_WMI_ERROR_NS = "http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/MSFT_WmiError"
 # WSManFault codes (winerror.h values, as published in Win32::System::RemoteManagement of the windows crate).
 ERROR_WSMAN_OPERATION_TIMEDOUT = 2150858793
 ERROR_WSMAN_UNEXPECTED_SELECTORS = 2150858843  # what WinRS sends with w:InvalidSelectors for an unknown shell
@@ -56,15 +59,22 @@ _DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)
 
 
 class WsmanFault(Exception):
-    """A WS-Management fault to send back: SOAP code, WS-Man subcode, reason and the WSManFault number."""
+    """A WS-Management fault to send back: SOAP code, WS-Man subcode, reason and the WSManFault number.
 
-    def __init__(self, *, sender: bool, subcode: str, reason: str, code: int, status: int = 500) -> None:
+    ``wmi_error`` carries the number in an ``MSFT_WmiError`` detail instead of ``WSManFault``, as WinRM does for
+    its operation quota (the form pywinrm reads as ``wmierror_code``).
+    """
+
+    def __init__(
+        self, *, sender: bool, subcode: str, reason: str, code: int, status: int = 500, wmi_error: bool = False
+    ) -> None:
         super().__init__(reason)
         self.sender = sender
         self.subcode = subcode
         self.reason = reason
         self.code = code
         self.status = status
+        self.wmi_error = wmi_error
 
 
 @dataclass
@@ -79,6 +89,7 @@ class WsmanRequest:
     options: dict[str, str] = field(default_factory=dict)
     operation_timeout: float | None = None
     max_envelope_size: int | None = None
+    logon: Logon | None = None  # set by the transport (_http.py): the logon the request authenticated as
 
     def option_true(self, name: str, *, default: bool) -> bool:
         value = self.options.get(name)
@@ -154,10 +165,31 @@ def envelope(action: str, relates_to: str, body: str) -> bytes:
 def fault_envelope(fault: WsmanFault, *, relates_to: str, machine: str) -> bytes:
     """The SOAP fault body WinRM sends; clients read ``Detail/WSManFault/@Code`` (winrm-protocol.md, "Faults")."""
     code = "s:Sender" if fault.sender else "s:Receiver"
+    detail = (
+        _wmi_error_detail(fault)
+        if fault.wmi_error
+        else f'<f:WSManFault xmlns:f="{NS["f"]}" Code="{fault.code}" Machine={quoteattr(machine)}>'
+        f"<f:Message>{escape(fault.reason)}</f:Message></f:WSManFault>"
+    )
     body = (
         f"<s:Fault><s:Code><s:Value>{code}</s:Value><s:Subcode><s:Value>{escape(fault.subcode)}</s:Value>"
         f'</s:Subcode></s:Code><s:Reason><s:Text xml:lang="en-US">{escape(fault.reason)}</s:Text></s:Reason>'
-        f'<s:Detail><f:WSManFault xmlns:f="{NS["f"]}" Code="{fault.code}" Machine={quoteattr(machine)}>'
-        f"<f:Message>{escape(fault.reason)}</f:Message></f:WSManFault></s:Detail></s:Fault>"
+        f"<s:Detail>{detail}</s:Detail></s:Fault>"
     )
     return envelope(_FAULT_ACTION, relates_to, body)
+
+
+def _wmi_error_detail(fault: WsmanFault) -> str:
+    """``p:MSFT_WmiError`` with the code as ``error_Code`` and ``HRESULT 0x…`` as MessageID (the shape of the fault
+    in pywinrm's winrm/tests/test_protocol.py: CIMStatusCode 27, error_Category 30, error_Type HRESULT)."""
+    return (
+        f'<p:MSFT_WmiError xmlns:p="{_WMI_ERROR_NS}">'
+        "<p:CIMStatusCode>27</p:CIMStatusCode>"
+        f"<p:Message>{escape(fault.reason)}</p:Message>"
+        f"<p:MessageID>HRESULT 0x{fault.code:08x}</p:MessageID>"
+        "<p:error_Category>30</p:error_Category>"
+        f"<p:error_Code>{fault.code}</p:error_Code>"
+        "<p:error_Type>HRESULT</p:error_Type>"
+        f"<p:error_WindowsErrorMessage>{escape(fault.reason)}</p:error_WindowsErrorMessage>"
+        "</p:MSFT_WmiError>"
+    )

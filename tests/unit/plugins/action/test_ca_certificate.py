@@ -69,6 +69,7 @@ class RecordingClient:
     calls: list[tuple[Any, ...]] = []
     served: tuple[x509.Certificate | None, list[x509.Certificate]] = (None, [])
     failure: Exception | None = None
+    warnings: tuple[str, ...] = ()
 
     def __init__(self, **options: Any) -> None:
         self.calls.append(("init", options))
@@ -96,11 +97,19 @@ class RecordingClient:
 
 
 class RecordingConnection:
-    """Records any use beyond the shell's tmpdir, which ActionBase.run() reads."""
+    """Records any use beyond the shell's tmpdir, which ActionBase.run() reads, and the password options, which the
+    translation layer reads to keep the connection's password out of the result."""
+
+    password = "Winrm-Pa55-that-must-not-leak"
 
     def __init__(self) -> None:
         self._shell = SimpleNamespace(tmpdir=None)
         self.used: list[str] = []
+
+    def get_option(self, name: str) -> str:
+        if name not in ("remote_password", "password"):
+            self.used.append(f"get_option({name})")
+        return self.password
 
     def __getattr__(self, name: str) -> Any:
         self.used.append(name)
@@ -116,8 +125,22 @@ def client(monkeypatch: pytest.MonkeyPatch, chain: SimpleNamespace) -> type[Reco
     return RecordingClient
 
 
-def run_action(args: dict[str, Any], basedir: Path, *, check: bool = False, diff: bool = False) -> dict[str, Any]:
-    task = SimpleNamespace(args=args, check_mode=check, diff=diff, async_val=0, action="ca_certificate")
+def run_action(
+    args: dict[str, Any],
+    basedir: Path,
+    *,
+    check: bool = False,
+    diff: bool = False,
+    module_defaults: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    task = SimpleNamespace(
+        args=args,
+        check_mode=check,
+        diff=diff,
+        async_val=0,
+        action="ca_certificate",
+        module_defaults=module_defaults or [],
+    )
     loader = DataLoader()
     loader.set_basedir(str(basedir))
     connection = RecordingConnection()
@@ -125,7 +148,8 @@ def run_action(args: dict[str, Any], basedir: Path, *, check: bool = False, diff
     action._load_name = "exchange_um.certificates.ca_certificate"
     result = action.run(task_vars={})
     assert connection.used == [], "ca_certificate must not use the host connection"
-    assert PASSWORD not in json.dumps(result, default=str)
+    for secret in (PASSWORD, RecordingConnection.password):
+        assert secret not in json.dumps(result, default=str)
     assert set(result) >= RESULT_KEYS
     return result
 
@@ -178,6 +202,7 @@ def test_client_options_from_the_shared_spec(
             "username": "enroll",
             "password": PASSWORD,
             "validate_certs": True,
+            "allow_insecure_basic": False,
             "ca_path": "bundle.pem",
             "client_cert": None,
             "client_key": None,
@@ -204,7 +229,8 @@ def test_client_options_from_the_shared_spec(
         pytest.param({"ca_url": "http://ca/certsrv", "auth": "certificate"}, ["client_cert"], id="no-client-cert"),
         pytest.param(http_args(client_key="k.pem"), ["client_cert"], id="key-without-cert"),
         pytest.param(http_args(timeout=0), ["timeout"], id="zero-timeout"),
-        pytest.param(http_args(mode="u=rw"), ["mode", "0644"], id="symbolic-mode"),
+        pytest.param(http_args(mode="u=rwx,g=rs", dest="ca.pem"), ["mode", "setuid"], id="setgid-mode"),
+        pytest.param(http_args(mode="7777", dest="ca.pem"), ["mode", "setuid"], id="mode-7777"),
     ],
 )
 def test_argument_errors(client: type[RecordingClient], tmp_path: Path, args: dict[str, Any], words: list[str]) -> None:
@@ -239,9 +265,61 @@ def test_unpinned_http_refused_then_allowed(client: type[RecordingClient], tmp_p
 
 
 def test_secrets_scrubbed_from_messages(client: type[RecordingClient], tmp_path: Path) -> None:
-    # A password pasted into the URL ends up in the message, which must still not show it.
-    result = run_action(http_args(ca_url=f"http://ca.contoso.lab/certsrv/?x={PASSWORD}"), tmp_path)
-    assert result["failed"] is True and "********" in result["msg"]
+    # The connection's password pasted into a path ends up in the message, which must still not show it.
+    result = run_action({"path": f"files/{RecordingConnection.password}.pem"}, tmp_path)
+    assert result["failed"] is True and "files/********.pem does not exist" in result["msg"]
+
+
+def test_a_password_in_a_malformed_url_is_never_shown(client: type[RecordingClient], tmp_path: Path) -> None:
+    result = run_action(http_args(ca_url=f"http://ca.contoso.lab:99999/{PASSWORD}/certsrv"), tmp_path)
+    assert result["failed"] is True and "ca_url" in result["msg"] and "'99999'" in result["msg"]
+    assert client.calls == []
+
+
+def _default_group(values: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"group/exchange_um.certificates.certsrv": values}]
+
+
+@pytest.mark.parametrize(
+    ("args", "refused"),
+    [
+        pytest.param({"path": "x.pem", "username": "u"}, ["username (it applies to a ca_url download"], id="path+user"),
+        pytest.param(
+            {"content": "x", "renewal": 1}, ["renewal (it applies to a ca_url download"], id="content+renewal"
+        ),
+        pytest.param(http_args(auth="none"), ["username (auth=none", "password (auth=none"], id="none+credentials"),
+        pytest.param(http_args(allow_insecure_basic=True), ["allow_insecure_basic (it applies only"], id="ntlm+allow"),
+        pytest.param(http_args(mode="0600"), ["mode (it is the mode of dest"], id="mode-no-dest"),
+        pytest.param(
+            http_args(expected_thumbprint="00" * 20, allow_unpinned_http=True),
+            ["allow_unpinned_http (expected_thumbprint authenticates"],
+            id="pin+allow",
+        ),
+    ],
+)
+def test_options_that_cannot_apply_are_refused(
+    client: type[RecordingClient], tmp_path: Path, args: dict[str, Any], refused: list[str]
+) -> None:
+    result = run_action(args, tmp_path)
+    assert result["failed"] is True and "not apply to the task" in result["msg"], result["msg"]
+    for words in refused:
+        assert words in result["msg"]
+    assert client.calls == []
+
+
+def test_values_left_at_the_default_or_from_module_defaults_are_not_refused(
+    client: type[RecordingClient], chain: SimpleNamespace, tmp_path: Path
+) -> None:
+    content = to_pem(chain.issuing) + to_pem(chain.root)
+    assert not run_action({"content": content, "validate_certs": True, "chain": True}, tmp_path).get("failed")
+    # ca_path and validate_certs are taken with any ca_url: playbooks pass them for whatever URL the inventory has.
+    assert not run_action(http_args(ca_path="b.pem", expected_thumbprint=thumbprint(chain.root)), tmp_path).get(
+        "failed"
+    )
+    defaults = _default_group({"ca_url": "https://ca/", "username": "u", "password": PASSWORD})
+    given = {"content": content, "username": "u", "password": PASSWORD}
+    assert not run_action(given, tmp_path, module_defaults=defaults).get("failed")
+    assert run_action(given, tmp_path, module_defaults=_default_group({"timeout": 5}))["failed"] is True
 
 
 def test_check_mode_and_diff(client: type[RecordingClient], chain: SimpleNamespace, tmp_path: Path) -> None:
@@ -343,7 +421,12 @@ def test_error_translation(error: Exception, expected: dict[str, Any]) -> None:
     assert result["changed"] is False
 
 
-def test_unexpected_errors_are_not_hidden(client: type[RecordingClient], tmp_path: Path) -> None:
-    RecordingClient.failure = ZeroDivisionError("a bug")
-    with pytest.raises(ZeroDivisionError):
-        run_action(http_args(), tmp_path)
+def test_unexpected_errors_become_a_short_message(client: type[RecordingClient], tmp_path: Path) -> None:
+    RecordingClient.failure = ZeroDivisionError(f"a bug near {PASSWORD} and {RecordingConnection.password}")
+    result = run_action(http_args(**{"expected_thumbprint": "00" * 20}), tmp_path)
+    assert result["failed"] is True and result["changed"] is False
+    assert result["msg"].startswith(
+        "exchange_um.certificates.ca_certificate stopped on an unexpected ZeroDivisionError"
+    )
+    assert "defect of the collection" in result["msg"] and "********" in result["msg"]
+    assert "Traceback" not in result["msg"] and "exception" not in result

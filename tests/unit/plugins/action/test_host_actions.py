@@ -57,12 +57,22 @@ def recorded(name: str, pki: SimpleNamespace) -> tuple[int, bytes, bytes]:
 
 
 class RecordingConnection:
-    """Records every exec_command and answers from a queue of recorded outputs (or raises)."""
+    """Records every exec_command and answers from a queue of recorded outputs (or raises). It passes for a psrp
+    connection (which takes the bootstrap through exec_command as it is) whose password the translation layer reads
+    to keep it out of results."""
 
-    def __init__(self, answers: list[tuple[int, bytes, bytes] | Exception]) -> None:
+    password = "PSRP-pa55-never-shown"
+
+    def __init__(self, answers: list[tuple[int, bytes, bytes] | Exception], *, transport: str = "psrp") -> None:
         self.answers = list(answers)
         self.calls: list[tuple[str, bytes]] = []
         self._shell = SimpleNamespace(tmpdir=None)
+        self.transport = transport
+
+    def get_option(self, name: str) -> str:
+        if name != "remote_password":
+            raise KeyError(name)
+        return self.password
 
     def exec_command(self, cmd: str, in_data: bytes | None = None, sudoable: bool = True) -> tuple[int, bytes, bytes]:
         assert in_data is not None
@@ -84,12 +94,16 @@ def run(
     task_vars: dict[str, Any] | None = None,
     check: bool = False,
     diff: bool = False,
+    module_defaults: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    task = SimpleNamespace(args=args, check_mode=check, diff=diff, async_val=0, action="x")
+    task = SimpleNamespace(
+        args=args, check_mode=check, diff=diff, async_val=0, action="x", module_defaults=module_defaults or []
+    )
     action = action_class(
         task, connection, SimpleNamespace(), loader=DataLoader(), templar=None, shared_loader_obj=None
     )
     result = action.run(task_vars=task_vars or {})
+    assert RecordingConnection.password not in json.dumps(result, default=str)
     for cmd, in_data in connection.calls:
         assert cmd == BOOTSTRAP
         assert len(cmd) < CMD_LIMIT
@@ -442,3 +456,208 @@ def test_password_echoed_by_the_host_is_scrubbed_from_the_result(pki: SimpleName
     assert result["failed"] is True and "ConstructorInvokedThrowException" in result["msg"]
     assert 'with value: "********"' in result["msg"]
     assert_no_password(result, connection)
+
+
+# ---------------------------------------------------------------- one translation layer, the same checks everywhere
+
+HOST_ACTIONS = [
+    pytest.param(RootTrustAction, {"content": "chain"}, id="root_trust"),
+    pytest.param(ExchangeInfoAction, {}, id="exchange_info"),
+]
+
+
+def _args(pki: SimpleNamespace, args: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {**args, **({"content": chain_pem(pki)} if args.get("content") == "chain" else {}), **extra}
+
+
+@pytest.mark.parametrize(("action_class", "args"), HOST_ACTIONS)
+@pytest.mark.parametrize("transport", ["ssh", "local", "paramiko"])
+def test_a_connection_that_is_not_winrm_or_psrp_is_refused_first(
+    pki: SimpleNamespace, action_class: type, args: dict[str, Any], transport: str
+) -> None:
+    connection = RecordingConnection([], transport=transport)
+    # Even bad options are not looked at: the connection type is the first thing that must be right.
+    result = run(action_class, _args(pki, args, bogus=1), connection, task_vars={"inventory_hostname": "exch1"})
+    assert result["failed"] is True and connection.calls == []
+    assert f"must be winrm or psrp; exch1 is reached with {transport}" in result["msg"]
+    assert "Set ansible_connection: winrm" in result["msg"] and "Correct the task's options" not in result["msg"]
+
+
+@pytest.mark.parametrize(("action_class", "args"), HOST_ACTIONS)
+@pytest.mark.parametrize(
+    ("version", "words"),
+    [
+        ("2016", "the host variable exchange_um_version is '2016', which names no Exchange version"),
+        (["2010"], "the host variable exchange_um_version is 'list'"),
+        ("x" * 100000, "the host variable exchange_um_version is a value"),
+    ],
+)
+def test_an_unknown_exchange_um_version_is_named_alike_by_every_module(
+    pki: SimpleNamespace, action_class: type, args: dict[str, Any], version: object, words: str
+) -> None:
+    connection = RecordingConnection([])
+    result = run(action_class, _args(pki, args), connection, task_vars={"exchange_um_version": version})
+    assert result["failed"] is True and connection.calls == []
+    assert words in result["msg"] and "Set the host variable exchange_um_version to 2007sp1" in result["msg"]
+    assert len(result["msg"]) < 600
+
+
+def _good_fact(pki: SimpleNamespace) -> dict[str, Any]:
+    return fact(pki, root=True, issuing=True)
+
+
+@pytest.mark.parametrize(("action_class", "args"), HOST_ACTIONS)
+@pytest.mark.parametrize(
+    ("broken", "words"),
+    [
+        (lambda f: "a string", "exchange_um_host is a str, not the mapping"),
+        (lambda f: {**f, "stores": []}, "exchange_um_host.stores is a list, not a mapping"),
+        (lambda f: {**f, "stores": {"Root": "x"}}, "exchange_um_host.stores.Root is a str, not a list"),
+        (lambda f: {**f, "stores": {"Root": [5]}}, "exchange_um_host.stores.Root[0] is a int, not a certificate"),
+        (lambda f: {**f, "stores": {"Root": [{"thumbprint": "zz"}]}}, "stores.Root[0].thumbprint is not a SHA-1"),
+        (lambda f: {**f, "exchange": "2010"}, "exchange_um_host.exchange is a str, not a mapping"),
+        (lambda f: {**f, "exchange": {"installed": "yes"}}, "exchange.installed is not true or false"),
+        (lambda f: {**f, "exchange": {"installed": True, "version": "2019"}}, "exchange.version names no supported"),
+        (lambda f: {**f, "fqdn": "exch'; Remove-Item C:\\"}, "exchange_um_host.fqdn is not a DNS name"),
+        (lambda f: {**f, "fqdn": "127.0.0.1"}, "exchange_um_host.fqdn is an IP address"),
+    ],
+)
+def test_a_malformed_fact_is_refused_and_named(
+    pki: SimpleNamespace, action_class: type, args: dict[str, Any], broken: Any, words: str
+) -> None:
+    connection = RecordingConnection([])
+    task_vars = {"ansible_facts": {"exchange_um_host": broken(_good_fact(pki))}}
+    result = run(action_class, _args(pki, args), connection, task_vars=task_vars)
+    assert result["failed"] is True and connection.calls == []
+    assert f"the fact ansible_facts.{words}" in result["msg"] or words in result["msg"], result["msg"]
+    assert "use_facts: false" in result["msg"]
+
+
+def test_use_facts_false_ignores_a_malformed_fact(pki: SimpleNamespace) -> None:
+    connection = RecordingConnection([recorded("root_trust_unchanged.json", pki)])
+    task_vars = {"ansible_facts": {"exchange_um_host": "garbage"}}
+    result = run(RootTrustAction, {"content": chain_pem(pki), "use_facts": False}, connection, task_vars=task_vars)
+    assert not result.get("failed") and len(connection.calls) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        ({"exchange_shell_username": "CONTOSO\\a\x00b"}, "exchange_shell_username"),
+        ({"exchange_shell_username": "a" * 1024 * 1024}, "at most 1024 characters"),
+        ({"exchange_shell_username": ["a", "b"]}, "must be a string, got a list of 2 items"),
+        ({"exchange_shell_password": "pw\x00rest"}, "NUL"),
+        ({"exchange_shell_password": "p" * 1024 * 1024}, "a password has at most 1024 characters"),
+        ({"exchange_shell": "Remote\n"}, "exchange_shell"),
+        ({"exchange_shell": "x" * 100000}, "a 100000-character string"),
+        ({"use_facts": "maybe"}, "expected true or false, got 'maybe'"),
+        ({"use_facts": "y" * 100000}, "a 100000-character string"),
+    ],
+)
+@pytest.mark.parametrize(("action_class", "base"), HOST_ACTIONS)
+def test_the_host_options_are_validated_alike_everywhere(
+    pki: SimpleNamespace, action_class: type, base: dict[str, Any], args: dict[str, Any], words: str
+) -> None:
+    connection = RecordingConnection([])
+    result = run(action_class, _args(pki, base, **args), connection, task_vars={"exchange_um_version": "2010"})
+    assert result["failed"] is True and connection.calls == []
+    assert words in result["msg"] and len(result["msg"]) < 1000
+    assert "pw\x00rest" not in result["msg"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"exchange_shell": "remote"},
+        {"exchange_shell_username": "CONTOSO\\a", "exchange_shell_password": "pw"},
+        REMOTE,
+    ],
+)
+def test_root_trust_refuses_the_shell_options_it_never_uses(pki: SimpleNamespace, args: dict[str, Any]) -> None:
+    connection = RecordingConnection([])
+    result = run(RootTrustAction, {"content": chain_pem(pki), **args}, connection)
+    assert result["failed"] is True and connection.calls == []
+    assert "not apply to the task" in result["msg"] and "root_trust loads no Exchange cmdlets" in result["msg"]
+    assert SHELL_PASSWORD not in result["msg"]
+
+
+def test_root_trust_takes_the_shell_options_from_a_module_defaults_group(pki: SimpleNamespace) -> None:
+    defaults = [{"group/exchange_um.certificates.host": dict(REMOTE)}]
+    connection = RecordingConnection([recorded("root_trust_unchanged.json", pki)])
+    args = {"content": chain_pem(pki), **REMOTE}
+    result = run(RootTrustAction, args, connection, task_vars={"exchange_um_version": "2013"}, module_defaults=defaults)
+    assert not result.get("failed"), result["msg"]
+    assert "ConvertTo-SecureString" not in connection.payload(0)
+    # The same group default on a 2007 SP1 host is refused as it is for exchange_info.
+    connection = RecordingConnection([])
+    result = run(
+        RootTrustAction, args, connection, task_vars={"exchange_um_version": "2007sp1"}, module_defaults=defaults
+    )
+    assert result["failed"] is True and "needs Exchange 2010 or 2013" in result["msg"] and connection.calls == []
+
+
+@pytest.mark.parametrize(
+    ("task_vars", "words"),
+    [
+        ({"inventory_hostname": "127.0.0.1"}, "inventory_hostname ('127.0.0.1') is an IP address"),
+        ({"inventory_hostname": "exch 2013"}, "inventory_hostname ('exch 2013') is not a DNS name"),
+    ],
+)
+def test_the_remote_shell_needs_a_dns_name(pki: SimpleNamespace, task_vars: dict[str, Any], words: str) -> None:
+    connection = RecordingConnection([])
+    result = run(ExchangeInfoAction, dict(REMOTE), connection, task_vars={**task_vars, "exchange_um_version": "2013"})
+    assert result["failed"] is True and connection.calls == []
+    assert words in result["msg"] and "with Kerberos" in result["msg"] and "Nothing was sent" in result["msg"]
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        ({"path": "missing.pem"}, "missing.pem does not exist"),
+        ({"path": "."}, "is a directory, not a regular file"),
+        ({"path": "/dev/zero"}, "is a character device"),
+        ({"path": "a\x00b"}, "NUL"),
+        ({"path": "x" * 5000}, "at most 4096 bytes"),
+        ({"path": "d/" + "x" * 300}, "at most 255 bytes"),
+        ({"path": ["a", "b"]}, "must be a string, got a list of 2 items"),
+        ({"content": "x" * (1024 * 1024 + 1)}, "PEM content has at most 1048576 characters"),
+        ({"content": "-----BEGIN CERTIFICATE-----\x00"}, "NUL"),
+        ({"certificates": True}, "certificates takes PEM text"),
+        ({"certificates": [[[[["x"]]]]]}, "nests deeper"),
+        ({"certificates": ["x" * (1024 * 1024 + 1)]}, "more than 1048576 characters"),
+        ({"content": "chain", "state": "gone"}, "expected one of present, absent, got 'gone'"),
+    ],
+)
+def test_root_trust_input_errors_make_no_host_call(
+    pki: SimpleNamespace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: dict[str, Any], words: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    connection = RecordingConnection([])
+    result = run(RootTrustAction, _args(pki, args), connection)
+    assert result["failed"] is True and connection.calls == [], result
+    assert words in result["msg"] and len(result["msg"]) < 1000
+    assert "Traceback" not in result["msg"]
+
+
+def test_root_trust_refuses_a_bundle_of_thousands(pki: SimpleNamespace) -> None:
+    connection = RecordingConnection([])
+    many = "".join(to_pem(make_cert(f"CA {n}", key=ec_key(), ca=True, dc=()).cert) for n in range(65))
+    result = run(RootTrustAction, {"content": many}, connection)
+    assert result["failed"] is True and "holds 65 certificates" in result["msg"] and connection.calls == []
+
+
+def test_anything_unforeseen_becomes_a_short_scrubbed_message(pki: SimpleNamespace) -> None:
+    secret = RecordingConnection.password
+    connection = RecordingConnection([RuntimeError(f"something odd near {secret} and {SHELL_PASSWORD}")])
+    task_vars = {"exchange_um_version": "2013", "inventory_hostname": "exch2013.contoso.lab"}
+    result = run(ExchangeInfoAction, dict(REMOTE), connection, task_vars=task_vars)
+    assert result["failed"] is True and "stopped on an unexpected RuntimeError: something odd near" in result["msg"]
+    assert secret not in result["msg"] and SHELL_PASSWORD not in result["msg"] and "exception" not in result
+
+
+def test_the_connection_password_from_the_inventory_is_scrubbed(pki: SimpleNamespace) -> None:
+    inventory_password = "Inventory-pa55-42"
+    connection = RecordingConnection([])
+    task_vars = {"ansible_winrm_password": inventory_password}
+    result = run(RootTrustAction, {"path": f"/nonexistent/{inventory_password}.pem"}, connection, task_vars=task_vars)
+    assert result["failed"] is True and "/nonexistent/********.pem does not exist" in result["msg"]

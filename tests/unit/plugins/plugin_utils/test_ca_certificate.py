@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils import _ca_certificate
+from ansible_collections.exchange_um.certificates.plugins.plugin_utils._argspec import OptionError
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._ca_certificate import (
     CaCertificateError,
+    apply_mode,
     fetch_ca_certificate,
     file_mode,
     renewal_index,
@@ -40,6 +42,7 @@ class RecordingClient:
     renewals: dict[int, tuple[x509.Certificate, list[x509.Certificate]]] = {}
     current = RenewalInfo(index=0, found=True)
     calls: list[tuple[Any, ...]] = []
+    warnings: tuple[str, ...] = ()
 
     def __init__(self, **options: Any) -> None:
         self.calls.append(("init", options))
@@ -67,6 +70,7 @@ class RecordingClient:
 @pytest.fixture
 def client(monkeypatch: pytest.MonkeyPatch, pki: Pki) -> type[RecordingClient]:
     monkeypatch.setattr(RecordingClient, "calls", [])
+    monkeypatch.setattr(RecordingClient, "warnings", ())
     monkeypatch.setattr(RecordingClient, "current", RenewalInfo(index=1, found=True))
     # certsrv-protocol.md: the .p7b order is not meaningful, so the chain is served root first.
     monkeypatch.setattr(
@@ -200,6 +204,18 @@ def test_client_gets_the_options(client: type[RecordingClient]) -> None:
     assert client.calls[0] == ("init", given)
 
 
+def test_the_client_transport_warnings_are_returned(client: type[RecordingClient], monkeypatch, pki: Pki) -> None:
+    monkeypatch.setattr(RecordingClient, "warnings", ("auth=ntlm over plain http: ... relay ...",))
+    result = fetch_ca_certificate(client_options=options(HTTP), expected_thumbprint=[thumbprint(pki.root.cert)])
+    assert result["warnings"] == ["auth=ntlm over plain http: ... relay ..."]
+
+
+def test_a_bundle_of_too_many_certificates_is_refused(pki: Pki) -> None:
+    content = to_pem(pki.issuing.cert) * 65
+    with pytest.raises(CaCertificateError, match="holds 65 certificates; a CA chain has at most 64"):
+        fetch_ca_certificate(client_options=None, content=content)
+
+
 @pytest.mark.parametrize(
     ("served", "pool", "reason"),
     [
@@ -272,9 +288,34 @@ def test_content_must_hold_one_chain(pki: Pki) -> None:
 
 
 def test_missing_path(tmp_path: Path) -> None:
-    with pytest.raises(CaCertificateError) as caught:
+    with pytest.raises(OptionError) as caught:
         fetch_ca_certificate(client_options=None, path=str(tmp_path / "absent.pem"))
-    assert caught.value.reason == "source" and "absent.pem" in caught.value.message
+    assert caught.value.options == ("path",) and "absent.pem does not exist" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("kind", "words"),
+    [
+        ("directory", "is a directory, not a regular file"),
+        ("fifo", "is a FIFO, not a regular file"),
+        ("device", "is a character device, not a regular file"),
+        ("huge", "is larger than 1048576 bytes"),
+        ("unreadable", "cannot be read"),
+    ],
+)
+def test_path_that_is_not_a_certificate_file(tmp_path: Path, kind: str, words: str) -> None:
+    path = {"directory": tmp_path, "device": Path("/dev/zero")}.get(kind, tmp_path / "source")
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "huge":
+        path.write_bytes(b"-" * (1024 * 1024 + 1))
+    elif kind == "unreadable":
+        path.write_text("x")
+        path.chmod(0)
+        if os.access(path, os.R_OK):
+            pytest.skip("running as root: every file is readable")
+    with pytest.raises(OptionError, match=words):
+        fetch_ca_certificate(client_options=None, path=str(path))
 
 
 def test_dest_idempotent_check_mode_and_diff(client: type[RecordingClient], pki: Pki, tmp_path: Path) -> None:
@@ -298,6 +339,10 @@ def test_dest_idempotent_check_mode_and_diff(client: type[RecordingClient], pki:
     mode_only = fetch_ca_certificate(**call, mode=0o600)
     assert mode_only["changed"] is True and stat.S_IMODE(dest.stat().st_mode) == 0o600
 
+    symbolic = fetch_ca_certificate(**call, mode="g+r")
+    assert symbolic["changed"] is True and stat.S_IMODE(dest.stat().st_mode) == 0o640
+    assert fetch_ca_certificate(**call, mode="u=rw,g=r")["changed"] is False
+
     single = fetch_ca_certificate(**{**call, "chain": False}, mode=0o600, check_mode=True)
     assert single["changed"] is True and single["diff"]["before"] == chain_pem
     assert dest.read_text() == chain_pem
@@ -309,6 +354,65 @@ def test_dest_directory_must_exist(client: type[RecordingClient], tmp_path: Path
         fetch_ca_certificate(client_options=options(HTTPS), dest=str(tmp_path / "missing" / "ca.pem"))
     assert caught.value.reason == "dest"
     assert not os.path.exists(tmp_path / "missing")
+    assert client.calls == [], "a dest that can never be written fails before anything is fetched"
+
+
+def _special(tmp_path: Path, kind: str) -> Path:
+    """A dest of ``kind`` that ca_certificate must never replace."""
+    target = tmp_path / "special"
+    if kind == "directory":
+        target.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "device":
+        return Path("/dev/null")
+    elif kind in ("link-to-directory", "dangling-link"):
+        if kind == "link-to-directory":
+            (tmp_path / "dir").mkdir()
+        target.symlink_to(tmp_path / "dir")
+    elif kind == "link-to-device":
+        target.symlink_to("/dev/null")
+    return target
+
+
+@pytest.mark.parametrize(
+    ("kind", "words"),
+    [
+        ("directory", "is a directory"),
+        ("fifo", "is a FIFO"),
+        ("device", "is a character device"),
+        ("link-to-directory", "through the symbolic link"),
+        ("link-to-device", r"^dest /dev/null \(through the symbolic link .*\) is a character device"),
+        ("dangling-link", "is a symbolic link to"),
+    ],
+)
+def test_dest_never_replaces_a_special_file(
+    client: type[RecordingClient], tmp_path: Path, kind: str, words: str
+) -> None:
+    dest = _special(tmp_path, kind)
+    before = os.lstat(dest)
+    with pytest.raises(CaCertificateError, match=words) as caught:
+        fetch_ca_certificate(client_options=options(HTTPS), dest=str(dest))
+    assert caught.value.reason == "dest"
+    after = os.lstat(dest)
+    assert (after.st_mode, after.st_ino, after.st_mtime_ns) == (before.st_mode, before.st_ino, before.st_mtime_ns)
+    assert client.calls == []
+
+
+def test_dest_through_a_link_to_a_regular_file_writes_the_file(
+    client: type[RecordingClient], pki: Pki, tmp_path: Path
+) -> None:
+    (tmp_path / "real.pem").write_text("old")
+    (tmp_path / "link.pem").symlink_to(tmp_path / "real.pem")
+    result = fetch_ca_certificate(client_options=options(HTTPS), dest=str(tmp_path / "link.pem"))
+    assert result["changed"] is True and result["dest"] == str(tmp_path / "link.pem")
+    assert (tmp_path / "link.pem").is_symlink()
+    assert (tmp_path / "real.pem").read_text() == to_pem(pki.issuing_renewed.cert)
+
+
+def test_a_mode_that_lets_others_write_warns(client: type[RecordingClient], tmp_path: Path) -> None:
+    result = fetch_ca_certificate(client_options=options(HTTPS), dest=str(tmp_path / "ca.pem"), mode=0o666)
+    assert any("0666" in w and "replace the CA certificate" in w for w in result["warnings"])
 
 
 @pytest.mark.parametrize(
@@ -319,18 +423,60 @@ def test_renewal_index(value: object, expected: int | None) -> None:
     assert renewal_index(value) == expected
 
 
-@pytest.mark.parametrize("value", ["latest", "-1", -2, True, "1.5"])
+@pytest.mark.parametrize("value", ["latest", "-1", -2, True, "1.5", "10000", "9" * 5000, [1], None, 1.0])
 def test_renewal_index_refuses(value: object) -> None:
-    with pytest.raises((ValueError, TypeError)):
+    with pytest.raises((ValueError, TypeError)) as caught:
         renewal_index(value)
+    assert len(str(caught.value)) < 200
 
 
-@pytest.mark.parametrize(("value", "expected"), [("0644", 0o644), ("600", 0o600), (0o640, 0o640), (420, 0o644)])
-def test_file_mode(value: object, expected: int) -> None:
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("0644", 0o644), ("600", 0o600), ("0o640", 0o640), (0o640, 0o640), (420, 0o644), ("u=rw,g=r,o=r", "u=rw,g=r,o=r")],
+)
+def test_file_mode(value: object, expected: object) -> None:
     assert file_mode(value) == expected
 
 
-@pytest.mark.parametrize("value", ["u+rw", "0999", "77777", -1, None, True])
-def test_file_mode_refuses(value: object) -> None:
-    with pytest.raises(CaCertificateError):
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("0999", "octal mode"),
+        ("77777", "octal mode"),
+        (-1, "not a file mode"),
+        (None, "octal mode"),
+        (True, "octal mode"),
+        ("7777", "setuid, setgid or sticky"),
+        (0o4755, "setuid, setgid or sticky"),
+        (644, "decimal|octal 1204"),
+        ("u+s", "setuid, setgid or sticky"),
+        ("+t", "setuid, setgid or sticky"),
+        ("u=rw;rm -rf", "octal mode"),
+        ("\u2018u=rw\u2019", "octal mode"),
+        ("0644\x00", "octal mode"),
+        ("x" * 100000, "a 100000-character string"),
+        ([0o644], "a list of 1 items"),
+    ],
+)
+def test_file_mode_refuses(value: object, words: str) -> None:
+    with pytest.raises((ValueError, TypeError), match=words) as caught:
         file_mode(value)
+    assert len(str(caught.value)) < 200
+
+
+@pytest.mark.parametrize(
+    ("mode", "current", "expected"),
+    [
+        (0o600, 0o644, 0o600),
+        ("u=rw,g=r,o=r", None, 0o644),
+        ("go-w", 0o666, 0o644),
+        ("a+r", 0o600, 0o644),
+        ("u+x", None, 0o100),
+        ("a+X", 0o644, 0o644),
+        ("a+X", 0o744, 0o755),
+        ("=r", 0o777, 0o444),
+        ("u=rw,go=", 0o644, 0o600),
+    ],
+)
+def test_apply_mode(mode: object, current: int | None, expected: int) -> None:
+    assert apply_mode(mode, current) == expected

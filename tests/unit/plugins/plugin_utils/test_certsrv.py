@@ -79,6 +79,9 @@ class Stub:
     schemes: tuple[str, ...] = ()
     routes: dict[tuple[str, str], list[Reply]] = field(default_factory=dict)
     seen: list[Seen] = field(default_factory=list)
+    # Every request's headers as they arrived, before authentication, and every TCP connection accepted.
+    received: list[dict[str, str]] = field(default_factory=list)
+    connections: int = 0
     url: str = ""
 
     def on(self, method: str, page_name: str, *replies: Reply) -> None:
@@ -101,6 +104,7 @@ class _Handler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         stub = self.server.stub
+        stub.connections += 1
         self.auth = ConnectionAuth({"enroll": ACCOUNT}, stub.schemes, realm="ca.contoso.lab") if stub.schemes else None
 
     def log_message(self, format: str, *args: object) -> None:
@@ -113,6 +117,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve("POST")
 
     def _serve(self, method: str) -> None:
+        self.server.stub.received.append(dict(self.headers.items()))
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if self.auth is not None:
             result = self.auth.check(self.headers.get("Authorization"))
@@ -229,10 +234,23 @@ def test_base_url(given: str, expected: str) -> None:
 
 BAD_URLS = [
     ("", "empty"),
-    ("ftp://ca.contoso.lab/certsrv", "must be http"),
-    ("ca.contoso.lab/certsrv", "must be http"),
+    ("ftp://ca.contoso.lab/certsrv", "must start with http:// or https://, not ftp://"),
+    ("ca.contoso.lab/certsrv", "must start with http:// or https://, not no scheme"),
     ("http://enroll:Pa55-w0rd!unique@ca.contoso.lab/certsrv", "must not carry credentials"),
     ("http://ca.contoso.lab/certsrv/certcarc.asp?x=1", "query"),
+    (f"http://ca.contoso.lab:99999/{ACCOUNT.password}/certsrv", "port of the AD CS URL, '99999', is not a number"),
+    ("http://ca.contoso.lab:0/certsrv", "port .* '0'"),
+    ("http://ca.contoso.lab:8o/certsrv", "port .* '8o'"),
+    ("http://[::g]/certsrv", "cannot be read|not an IPv6 address"),
+    ("http://[::1/certsrv", "cannot be read"),
+    ("http://[::1]x/certsrv", "after its IPv6 address"),
+    ("http://999.1.1.1/certsrv", "'999.1.1.1', is not a DNS name or an IP address"),
+    ("http://-ca-/certsrv", "is not a DNS name"),
+    ("http:///certsrv", "names no host"),
+    ("http://ca contoso/certsrv", "white space or a control character"),
+    ("http://ca.contoso.lab/cert\x00srv", "white space or a control character"),
+    ("http://ca.contoso.lab/\ncertsrv", "white space or a control character"),
+    ("http://ca.contoso.lab/" + "a" * 3000, "has 3022 characters; at most 2048"),
 ]
 
 
@@ -241,6 +259,14 @@ def test_bad_urls(url: str, message: str) -> None:
     with pytest.raises(CertsrvConfigurationError, match=message) as info:
         CertsrvClient(url=url, auth="none")
     assert ACCOUNT.password not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://[::1]:8443/certsrv", "http://[fe80::1%25eth0]/", "http://ca.münchen.lab/", "http://ca.contoso.lab.:80/"],
+)
+def test_unusual_urls_that_are_fine(url: str) -> None:
+    assert certsrv.base_url(url).endswith("/certsrv/")
 
 
 BAD_OPTIONS = [
@@ -257,7 +283,7 @@ BAD_OPTIONS = [
 @pytest.mark.parametrize(("options", "message"), BAD_OPTIONS)
 def test_bad_options(options: dict[str, str], message: str) -> None:
     with pytest.raises(CertsrvConfigurationError, match=message) as info:
-        CertsrvClient(url="http://ca.contoso.lab", **options)  # type: ignore[arg-type]
+        CertsrvClient(url="https://ca.contoso.lab", **options)  # type: ignore[arg-type]
     assert ACCOUNT.password not in str(info.value)
 
 
@@ -562,8 +588,8 @@ def test_slow_submit_is_not_resent(serve) -> None:
 GOOD_LOGINS = [
     ({"auth": "ntlm", "username": "CONTOSO\\enroll"}, ("ntlm",)),
     ({"auth": "ntlm", "username": "contoso\\ENROLL"}, ("ntlm", "basic")),
-    ({"auth": "basic", "username": "CONTOSO\\enroll"}, ("basic",)),
-    ({"auth": "basic", "username": "enroll"}, ("ntlm", "basic")),
+    ({"auth": "basic", "username": "CONTOSO\\enroll", "allow_insecure_basic": True}, ("basic",)),
+    ({"auth": "basic", "username": "enroll", "allow_insecure_basic": True}, ("ntlm", "basic")),
 ]
 
 
@@ -589,8 +615,16 @@ BAD_LOGINS = [
         ("ntlm", "basic"),
         ("Negotiate", "NTLM", "Basic"),
     ),
-    ({"auth": "basic", "username": "CONTOSO\\enroll", "password": WRONG}, ("basic",), ("Basic",)),
-    ({"auth": "basic", "username": "CONTOSO\\enroll", "password": ACCOUNT.password}, ("ntlm",), ("Negotiate", "NTLM")),
+    (
+        {"auth": "basic", "username": "CONTOSO\\enroll", "password": WRONG, "allow_insecure_basic": True},
+        ("basic",),
+        ("Basic",),
+    ),
+    (
+        {"auth": "basic", "username": "CONTOSO\\enroll", "password": ACCOUNT.password, "allow_insecure_basic": True},
+        ("ntlm",),
+        ("Negotiate", "NTLM"),
+    ),
     ({"auth": "ntlm", "username": "CONTOSO\\enroll", "password": ACCOUNT.password}, ("basic",), ("Basic",)),
     ({"auth": "none"}, ("ntlm",), ("Negotiate", "NTLM")),
 ]
@@ -610,6 +644,63 @@ def test_authentication_failures(serve, options: dict[str, str], schemes, offere
         assert secret not in str(error) and secret not in repr(error) and secret not in repr(c)
         assert secret not in repr(vars(error))
     assert stub.seen == []  # never served, never retried
+
+
+# -- credentials never in the clear (docs/security.md) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scheme", ["http", "https-unvalidated"])
+def test_basic_where_it_could_be_read_is_refused_before_any_request(
+    serve, tls_files: dict[str, Path], scheme: str
+) -> None:
+    stub = serve(schemes=("basic",), tls=tls_context(tls_files) if scheme != "http" else None)
+    stub.on("GET", "certcarc.asp", Reply(body=page("certcarc_en.html")))
+    with pytest.raises(certsrv.CertsrvInsecureTransport) as info:
+        client(stub, auth="basic", username="enroll", password=ACCOUNT.password, validate_certs=scheme == "http")
+    message = str(info.value)
+    assert "allow_insecure_basic" in message and "nothing was sent" in message
+    assert ("plain http" if scheme == "http" else "validate_certs false") in message
+    assert ACCOUNT.password not in message
+    assert (stub.connections, stub.received) == (0, [])
+
+
+def test_basic_over_validated_https_is_used_without_warning(serve, pki: Pki, tls_files: dict[str, Path]) -> None:
+    stub = serve(schemes=("basic",), tls=tls_context(tls_files))
+    stub.on("GET", "certnew.cer", cert_reply(pki.issuing.cert))
+    options = {"auth": "basic", "username": "enroll", "password": ACCOUNT.password}
+    with client(stub, ca_path=str(tls_files["bundle"]), **options) as c:
+        assert c.warnings == ()
+        assert c.ca_certificate(0) == pki.issuing.cert
+    assert all(headers["Authorization"].startswith("Basic ") for headers in stub.received)
+
+
+def test_allow_insecure_basic_sends_it_and_warns(serve, pki: Pki) -> None:
+    stub = serve(schemes=("basic",))
+    stub.on("GET", "certnew.cer", cert_reply(pki.issuing.cert))
+    options = {"auth": "basic", "username": "enroll", "password": ACCOUNT.password, "allow_insecure_basic": True}
+    with client(stub, **options) as c:
+        [warning] = c.warnings
+        assert c.ca_certificate(0) == pki.issuing.cert
+    assert "allow_insecure_basic is true" in warning and "plain http" in warning
+    assert ACCOUNT.password not in warning
+    assert stub.received and all("Authorization" in headers for headers in stub.received)
+
+
+@pytest.mark.parametrize(
+    ("url", "warned"),
+    [("http://ca.contoso.lab/certsrv", True), ("https://ca.contoso.lab/certsrv", False)],
+)
+def test_ntlm_over_plain_http_warns_that_it_can_be_relayed(url: str, warned: bool) -> None:
+    with CertsrvClient(url=url, auth="ntlm", username="CONTOSO\\enroll", password=ACCOUNT.password) as c:
+        warnings = c.warnings
+    assert bool(warnings) is warned
+    if warned:
+        assert "relay" in warnings[0] and "Extended Protection" in warnings[0] and "https" in warnings[0]
+
+
+def test_client_certificate_needs_https() -> None:
+    with pytest.raises(certsrv.CertsrvInsecureTransport, match="https ca_url"):
+        CertsrvClient(url="http://ca.contoso.lab", auth="certificate", client_cert="/nonexistent.pem")
 
 
 def test_forbidden(serve) -> None:

@@ -7,8 +7,10 @@ import typing as t
 import pytest
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._exchange import (
     PROFILES,
+    ExchangeShellConfigError,
     ShellCredential,
     UnknownExchangeVersion,
+    dns_name_problem,
     profile_for,
     select_profile,
 )
@@ -152,3 +154,53 @@ def test_remote_loader_refuses_nul_without_echoing_the_password() -> None:
 def test_credential_repr_hides_the_password() -> None:
     credential = ShellCredential("CONTOSO\\x", "Hidden-Pw")
     assert "Hidden-Pw" not in repr(credential) and "CONTOSO" in repr(credential)
+
+
+# -- the remote shell's transport: never a credential in the clear (docs/security.md) --------------------------------
+
+
+@pytest.mark.parametrize("version", ["2010", "2013"])
+def test_remote_shell_authenticates_only_with_kerberos(version: str) -> None:
+    """Kerberos never sends the password and WinRM encrypts the session with its key; nothing here can choose Basic,
+    Negotiate (NTLM fallback), CredSSP, a redirect to another URI or skipping a check."""
+    loader = profile_for(version).loader(
+        shell="remote", fqdn="exch.contoso.lab", credential=ShellCredential("CONTOSO\\x", "pw")
+    )
+    script = parse_script("\n".join(loader.lines))
+    [session] = invocations(script, "New-PSSession")
+    assert script.text_of(session.value_node("Authentication")) == "Kerberos"
+    text = "\n".join(loader.lines)
+    for forbidden in ("AllowRedirection", "SessionOption", "Basic", "Negotiate", "CredSSP", "SkipCACheck", "https"):
+        assert forbidden not in text
+
+
+@pytest.mark.parametrize(
+    ("fqdn", "words"),
+    [
+        ("127.0.0.1", "is an IP address"),
+        ("exch2013.contoso.lab/PowerShell/?x=", "is not a DNS name"),
+        ("exch'; Remove-Item C:\\", "is not a DNS name"),
+        ("a" * 300, "at most 253"),
+        ("-exch.contoso.lab", "is not a DNS name"),
+        (None, "is not a host name"),
+    ],
+)
+def test_remote_shell_needs_a_dns_name(fqdn: str | None, words: str) -> None:
+    with pytest.raises(ExchangeShellConfigError, match=words):
+        profile_for("2013").loader(shell="remote", fqdn=fqdn)
+
+
+@pytest.mark.parametrize("name", ["exch2013.contoso.lab", "EXCH2013", "exch_2013.contoso.lab.", "ex-1.c.lab"])
+def test_dns_names(name: str) -> None:
+    assert dns_name_problem(name) is None
+
+
+def test_unknown_version_names_its_source_and_not_a_huge_value() -> None:
+    with pytest.raises(UnknownExchangeVersion, match=r"^the host variable exchange_um_version is a value, which"):
+        select_profile(snapshot=None, host_version="2" * 100000)
+    with pytest.raises(UnknownExchangeVersion, match=r"^the host variable exchange_um_version is 'dict'"):
+        select_profile(snapshot=None, host_version={"a": 1})
+
+
+def test_an_installed_exchange_the_host_could_not_name_loads_no_cmdlets() -> None:
+    assert select_profile(snapshot={"exchange": {"installed": True, "version": None}}, host_version="2010") is None

@@ -48,7 +48,9 @@ def test_bootstrap_is_one_short_ascii_line() -> None:
     # 2.19/2.20 pass through lines starting with "type " or their encoded prefix; 2.21 any line with -EncodedCommand.
     assert not channel.BOOTSTRAP.startswith(("type ", "PowerShell "))
     assert " -EncodedCommand " not in channel.BOOTSTRAP
+    # stdin through $input (psrp, PowerShell 2.0+), else from the process's standard input (PowerShell 1.0).
     assert "$input" in channel.BOOTSTRAP
+    assert "if($exumIn.Length -eq 0){[void]$exumIn.Append([Console]::In.ReadToEnd())}" in channel.BOOTSTRAP
     # 1.0-safe: no -join / -split operators, no try/catch, no splatting.
     for construct in ("-join", "-split", "try", "catch", "@params"):
         assert construct not in channel.BOOTSTRAP
@@ -67,8 +69,22 @@ def _winrm_connection() -> t.Any:
     return connection
 
 
+def decode_command_line(line: str) -> str:
+    """The script of ``powershell.exe -NoProfile -NonInteractive -EncodedCommand <base64>``, nothing else allowed."""
+    program, *options, encoded = line.split(" ")
+    assert (program, options) == ("powershell.exe", ["-NoProfile", "-NonInteractive", "-EncodedCommand"])
+    return base64.b64decode(encoded, validate=True).decode("utf-16-le")
+
+
+def test_command_line_has_no_execution_policy() -> None:
+    line = channel.command_line()
+    assert decode_command_line(line) == channel.BOOTSTRAP
+    assert "-ExecutionPolicy" not in line and "Unrestricted" not in line
+    assert len(line) < CMD_LIMIT
+
+
 def test_installed_winrm_plugin_puts_only_the_bootstrap_on_the_command_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    """ansible-core encodes the bootstrap itself, whatever its version; stdin carries the payload."""
+    """Whatever the installed ansible-core, the WinRS command is the channel's own line; stdin carries the payload."""
     connection = _winrm_connection()
     seen: list[tuple[str, list[str], bytes]] = []
 
@@ -83,13 +99,163 @@ def test_installed_winrm_plugin_puts_only_the_bootstrap_on_the_command_line(monk
     data = channel.run_operation(connection, "root_trust", arguments, exchange=None)
     assert data == {"changed": False}
     [(command, args, stdin)] = seen
+    # 2.21+ sends exec_command's line whole as the command; 2.16-2.20 (_winrm_exec) as program and arguments.
     command_line = " ".join([command, *args])
-    assert len(command_line) < CMD_LIMIT
-    encoded = args[args.index("-EncodedCommand") + 1]
-    assert base64.b64decode(encoded).decode("utf-16-le") == channel.BOOTSTRAP
+    assert command_line == channel.command_line()
+    assert decode_command_line(command_line) == channel.BOOTSTRAP
     assert SECRET not in command_line and "QUJD" not in command_line
     payload = decode_stdin(stdin)
     assert "-Password 'Pa$$w0rd''\u2019\u2019`$(x)'" in payload
+
+
+def test_installed_winrm_plugin_has_the_private_api_the_guard_expects() -> None:
+    """The guard's picture of _winrm_exec and _wrapper_payload_stream holds for the installed ansible-core."""
+    plugin = type(_winrm_connection())
+    assert channel._takes(plugin._winrm_exec, ("self", *channel._WINRM_EXEC_PARAMETERS))
+    assert channel._takes(plugin._wrapper_payload_stream, ("self", "payload"))
+
+
+# -- the winrm connection's API per ansible-core version, as read off lib/ansible/plugins/connection/winrm.py of
+# -- 2.16.19, 2.17.14, 2.18.19, 2.19.14, 2.20.10 and 2.21.5.
+
+ANSIBLE_LINE = "PowerShell -NoProfile -NonInteractive -ExecutionPolicy Unrestricted -EncodedCommand "
+CHUNK = 200000  # _wrapper_payload_stream's buffer_size
+
+
+class FakeWinrm:
+    """A winrm connection of one API shape: ``exec_command`` as that version builds its command line, then the same
+    private steps (``_connect`` once, ``_wrapper_payload_stream``, ``_winrm_exec``). Records each WinRS command."""
+
+    transport = "winrm"
+
+    def __init__(self, *, passthrough: bool, answer: tuple[int, bytes, bytes] | Exception) -> None:
+        self.passthrough = passthrough
+        self.answer = answer
+        self.connected = False
+        self.connects = 0
+        self.commands: list[tuple[str, list[str], list[tuple[bytes, bool]] | None, bool]] = []
+
+    def _connect(self) -> FakeWinrm:
+        self.connects += 1
+        self.connected = True
+        return self
+
+    def _wrapper_payload_stream(self, payload: bytes, buffer_size: int = CHUNK) -> t.Iterator[tuple[bytes, bool]]:
+        for index in range(0, len(payload), buffer_size):
+            yield payload[index : index + buffer_size], index + buffer_size >= len(payload)
+
+    def _winrm_exec(
+        self,
+        command: str,
+        args: t.Iterable[str] = (),
+        from_exec: bool = False,
+        stdin_iterator: t.Iterable[tuple[bytes, bool]] | None = None,
+    ) -> tuple[int, bytes, bytes]:
+        assert self.connected
+        chunks = None if stdin_iterator is None else list(stdin_iterator)
+        self.commands.append((command, list(args), chunks, from_exec))
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return self.answer
+
+    def exec_command(self, cmd: str, in_data: bytes | None = None, sudoable: bool = True) -> tuple[int, bytes, bytes]:
+        if not self.connected:
+            self._connect()
+        if self.passthrough and " -EncodedCommand " in cmd:
+            parts = [cmd]
+        else:
+            parts = (ANSIBLE_LINE + base64.b64encode(cmd.encode("utf-16-le")).decode()).split(" ")
+        stream = self._wrapper_payload_stream(in_data) if in_data else None
+        return self._winrm_exec(parts[0], parts[1:], from_exec=True, stdin_iterator=stream)
+
+
+OK_ANSWER = (0, result_line({"ok": True, "data": {"done": True}}), b"")
+
+
+@pytest.mark.parametrize("version", [(2, 16), (2, 17), (2, 18), (2, 19), (2, 20), (2, 21), (2, 22), (3, 0)])
+def test_winrm_command_line_per_ansible_core_version(monkeypatch: pytest.MonkeyPatch, version: tuple[int, int]) -> None:
+    monkeypatch.setattr(channel, "_ansible_core_version", lambda: version)
+    connection = FakeWinrm(passthrough=version >= (2, 21), answer=OK_ANSWER)
+    # Large enough for several WinRS Send chunks.
+    arguments = {"Root": ["QUJD" * 1000] * 80, "Password": SECRET}
+    assert channel.run_operation(connection, "root_trust", arguments, exchange=None) == {"done": True}
+    [(command, args, chunks, from_exec)] = connection.commands
+    line = " ".join([command, *args])
+    assert line == channel.command_line() and "-ExecutionPolicy" not in line
+    assert from_exec is True and connection.connects == 1
+    assert chunks is not None and len(chunks) > 1
+    assert [last for _chunk, last in chunks] == [False] * (len(chunks) - 1) + [True]
+    assert all(len(chunk) <= CHUNK for chunk, _last in chunks)
+    stdin = b"".join(chunk for chunk, _last in chunks)
+    assert SECRET.encode() not in stdin and "-Password 'Pa$$w0rd''\u2019\u2019`$(x)'" in decode_stdin(stdin)
+
+
+@pytest.mark.parametrize("version", [(2, 16), (2, 20), (2, 21)])
+def test_winrm_answer_is_read_as_exec_command_returns_it(
+    monkeypatch: pytest.MonkeyPatch, version: tuple[int, int]
+) -> None:
+    """rc, stdout and the stderr _winrm_exec returns (CLIXML already reduced to text there) become the same errors."""
+    monkeypatch.setattr(channel, "_ansible_core_version", lambda: version)
+    stderr = b"The term '-ExecutionPolicy' is not recognized as a cmdlet, function, operable program, or script file."
+    connection = FakeWinrm(passthrough=version >= (2, 21), answer=(1, b"", stderr))
+    with pytest.raises(channel.HostOperationError) as caught:
+        channel.run_operation(connection, "root_trust", {}, exchange=None)
+    assert caught.value.rc == 1 and "'-ExecutionPolicy' is not recognized" in caught.value.message
+
+
+@pytest.mark.parametrize("version", [(2, 16), (2, 20), (2, 21)])
+def test_winrm_transport_failure_is_unreachable(monkeypatch: pytest.MonkeyPatch, version: tuple[int, int]) -> None:
+    monkeypatch.setattr(channel, "_ansible_core_version", lambda: version)
+    connection = FakeWinrm(passthrough=version >= (2, 21), answer=AnsibleConnectionFailure("winrm connection error"))
+    with pytest.raises(channel.HostUnreachable):
+        channel.run_operation(connection, "exchange_info", {"Services": []}, exchange=None)
+
+
+def test_an_open_winrm_connection_is_not_opened_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(channel, "_ansible_core_version", lambda: (2, 18))
+    connection = FakeWinrm(passthrough=False, answer=OK_ANSWER)
+    connection._connect()
+    channel.run_operation(connection, "root_trust", {}, exchange=None)
+    assert connection.connects == 1 and len(connection.commands) == 1
+
+
+class WinrmWithoutPrivateApi(FakeWinrm):
+    _winrm_exec = None  # type: ignore[assignment]
+
+
+class WinrmWithChangedExec(FakeWinrm):
+    def _winrm_exec(  # type: ignore[override]
+        self, command: str, arguments: t.Iterable[str] = (), stdin: bytes | None = None
+    ) -> tuple[int, bytes, bytes]:
+        raise AssertionError("must not be called")
+
+
+class WinrmWithoutStream(FakeWinrm):
+    _wrapper_payload_stream = None  # type: ignore[assignment]
+
+
+@pytest.mark.parametrize("shape", [WinrmWithoutPrivateApi, WinrmWithChangedExec, WinrmWithoutStream])
+def test_missing_or_changed_private_api_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, shape: type) -> None:
+    monkeypatch.setattr(channel, "_ansible_core_version", lambda: (2, 19))
+    connection = shape(passthrough=False, answer=OK_ANSWER)
+    with pytest.raises(channel.HostChannelUnsupported) as caught:
+        channel.run_operation(connection, "root_trust", {"Root": [SECRET]}, exchange=None)
+    message = str(caught.value)
+    assert "ansible-core 2.19" in message and "_winrm_exec" in message
+    assert "use ansible-core 2.21 or later, or ansible_connection=psrp" in message
+    assert SECRET not in message
+    assert connection.commands == [] and connection.connects == 0
+
+
+@pytest.mark.parametrize("version", [(2, 16), (2, 21)])
+def test_psrp_runs_the_bootstrap_itself(monkeypatch: pytest.MonkeyPatch, version: tuple[int, int]) -> None:
+    """psrp starts no powershell.exe: the bootstrap is the pipeline's script on every version."""
+    monkeypatch.setattr(channel, "_ansible_core_version", lambda: version)
+    connection = RecordingConnection(OK_ANSWER)
+    connection.transport = "psrp"  # type: ignore[attr-defined]
+    channel.run_operation(connection, "root_trust", {}, exchange=None)
+    [(cmd, _in_data)] = connection.calls
+    assert cmd == channel.BOOTSTRAP
 
 
 def test_installed_psrp_plugin_feeds_the_payload_as_pipeline_input(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -265,12 +431,14 @@ def test_error_mapping(
 
 def test_trapped_error_names_the_script_line() -> None:
     payload = channel.build_payload(operation="root_trust", arguments={}, exchange=None)
-    line = payload.origins.index(("root_trust.ps1", 10)) + 1
+    # The script's first line after its header that travels (comment lines do not).
+    number = next(number for name, number in payload.origins if name == "root_trust.ps1" and number > 1)
+    line = payload.origins.index(("root_trust.ps1", number)) + 1
     document = {"ok": False, "error": {**TRAPPED["error"], "line": line}}
     with pytest.raises(channel.HostOperationError) as caught:
         channel.parse_result(operation="root_trust", rc=1, stdout=result_line(document), stderr=b"", payload=payload)
-    assert caught.value.location == "root_trust.ps1 line 10"
-    assert "root_trust.ps1 line 10" in str(caught.value)
+    assert caught.value.location == f"root_trust.ps1 line {number}"
+    assert f"root_trust.ps1 line {number}" in str(caught.value)
     assert "Access to the store is denied." in str(caught.value)
 
 
@@ -302,7 +470,7 @@ def test_connection_failures_are_unreachable(failure: Exception) -> None:
 
 
 def test_other_errors_are_not_hidden() -> None:
-    connection = RecordingConnection(AnsibleError("winrm send_input failed"))
+    connection = RecordingConnection(AnsibleError("winrm or requests is not installed: No module named 'winrm'"))
     with pytest.raises(AnsibleError):
         channel.run_operation(connection, "exchange_info", {"Services": []}, exchange=None)
 

@@ -6,8 +6,10 @@ import base64
 
 import pytest
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._host_facts import (
+    HostFactError,
     apply_store_changes,
     certificate_entry,
+    fact_from_task_vars,
     normalize_snapshot,
 )
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._x509 import serial_hex, thumbprint
@@ -69,3 +71,43 @@ def test_added_entries_join_host_entries(pki: Pki) -> None:
     assert added["subject"] == "CN=Contoso Issuing CA, DC=contoso, DC=lab"
     assert set(added) == set(snapshot["stores"]["Root"][0])
     assert snapshot["stores"]["CA"] == []  # the snapshot given is not changed
+
+
+# -- a fact that is there must be the shape exchange_info leaves ----------------------------------------------------
+
+GOOD_FACT = {
+    "fqdn": "exch2010.contoso.lab",
+    "exchange": {"installed": True, "version": "2010"},
+    "stores": {"Root": [{"thumbprint": "A" * 40}], "CA": [], "My": []},
+}
+
+
+def test_a_good_fact_and_no_fact() -> None:
+    assert fact_from_task_vars({"ansible_facts": {"exchange_um_host": GOOD_FACT}}) == GOOD_FACT
+    assert fact_from_task_vars({"ansible_facts": {}}) is None
+    assert fact_from_task_vars({}) is None
+
+
+@pytest.mark.parametrize(
+    ("fact", "path"),
+    [
+        ([], ""),
+        ({**GOOD_FACT, "stores": None}, ".stores"),
+        ({**GOOD_FACT, "stores": {"Root": {"a": 1}}}, ".stores.Root"),
+        ({**GOOD_FACT, "stores": {"Root": ["x"]}}, ".stores.Root[0]"),
+        ({**GOOD_FACT, "stores": {"Root": [{"thumbprint": "A" * 41}]}}, ".stores.Root[0].thumbprint"),
+        ({**GOOD_FACT, "stores": {"Root": [{}]}}, ".stores.Root[0].thumbprint"),
+        ({**GOOD_FACT, "stores": {"x" * 500: [1]}}, ".stores.<store>[0]"),
+        ({**GOOD_FACT, "exchange": []}, ".exchange"),
+        ({**GOOD_FACT, "exchange": {"installed": 1}}, ".exchange.installed"),
+        ({**GOOD_FACT, "exchange": {"installed": True, "version": "5.5"}}, ".exchange.version"),
+        ({**GOOD_FACT, "fqdn": "exch$(whoami).lab"}, ".fqdn"),
+        ({**GOOD_FACT, "fqdn": 42}, ".fqdn"),
+    ],
+)
+def test_a_malformed_fact_names_the_part_that_is_wrong(fact: object, path: str) -> None:
+    with pytest.raises(HostFactError) as caught:
+        fact_from_task_vars({"ansible_facts": {"exchange_um_host": fact}})
+    assert caught.value.path == path
+    assert str(caught.value).startswith(f"the fact ansible_facts.exchange_um_host{path} ")
+    assert len(str(caught.value)) < 200

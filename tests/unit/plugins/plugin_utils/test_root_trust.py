@@ -7,11 +7,14 @@ The host is a function that answers as root_trust.ps1 does (docs/architecture.md
 from __future__ import annotations
 
 import base64
+import datetime as dt
 from collections.abc import Mapping
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from ansible_collections.exchange_um.certificates.plugins.plugin_utils._host_channel import HostOperationError
+from ansible_collections.exchange_um.certificates.plugins.plugin_utils._host_facts import certificate_entry
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._root_trust import (
     EMPTY_RESULT,
     RootTrustError,
@@ -19,16 +22,21 @@ from ansible_collections.exchange_um.certificates.plugins.plugin_utils._root_tru
     ensure_trust,
     planned_changes,
     read_certificates,
+    validate,
 )
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._x509 import (
     CertificateError,
     load_certificates,
     thumbprint,
     to_pem,
+    windows_name,
 )
+from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
 
-from .conftest import Pki, make_cert, rsa_key
+from tests.unit.certs import with_damaged_signature
+
+from .conftest import NOW, Pki, ec_key, make_cert, rsa_key
 
 
 @pytest.fixture(scope="module")
@@ -174,6 +182,171 @@ def test_classify_refuses_a_leaf(certs: SimpleNamespace) -> None:
     assert caught.value.reason == "not_ca"
     assert caught.value.thumbprint == thumbprint(certs.leaf)
     assert thumbprint(certs.leaf) in str(caught.value) and "exch2010.contoso.lab" in str(caught.value)
+
+
+# -- validating ------------------------------------------------------------------------------------------------------
+
+DAY = dt.timedelta(days=1)
+
+
+def key_usage(*, cert_sign: bool) -> x509.KeyUsage:
+    return x509.KeyUsage(
+        digital_signature=True,
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=cert_sign,
+        crl_sign=True,
+        encipher_only=False,
+        decipher_only=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def bad(pki: Pki) -> SimpleNamespace:
+    """Certificates that must not be trusted, and the chains that test path lengths."""
+    key = rsa_key()
+    limited_root = make_cert("Limited Root", key=rsa_key(), ca=True, path_length=0)
+    one_level_root = make_cert("One Level Root", key=rsa_key(), ca=True, path_length=1)
+    under_one = make_cert("Under One Level", key=rsa_key(), issuer=one_level_root, ca=True)
+    last_issuing = make_cert("Last Issuing", key=rsa_key(), issuer=pki.root, ca=True, path_length=0)
+    return SimpleNamespace(
+        expired_root=make_cert("Expired Root", key=key, ca=True, not_before=NOW - 400 * DAY, not_after=NOW - DAY),
+        future_root=make_cert("Future Root", key=key, ca=True, not_before=NOW + DAY, not_after=NOW + 400 * DAY),
+        expired_issuing=make_cert("Old Issuing", key=key, issuer=pki.root, ca=True, not_after=NOW - DAY),
+        damaged_root=with_damaged_signature(pki.root.cert),
+        forged_root=make_cert("Contoso Root CA", key=ec_key(), issuer=pki.other_root, ca=True),
+        v1_root=make_cert("Old Style Root", key=key, basic_constraints=False),
+        no_cert_sign=make_cert("No Signing CA", key=key, ca=True, key_usage=key_usage(cert_sign=False)),
+        cert_sign=make_cert("Signing CA", key=key, ca=True, key_usage=key_usage(cert_sign=True)),
+        limited_root=limited_root,
+        under_limited=make_cert("Under Limited", key=rsa_key(), issuer=limited_root, ca=True),
+        one_level_root=one_level_root,
+        under_one=under_one,
+        under_under_one=make_cert("Under Under One Level", key=rsa_key(), issuer=under_one, ca=True),
+        last_issuing=last_issuing,
+        under_last=make_cert("Under Last Issuing", key=rsa_key(), issuer=last_issuing, ca=True),
+    )
+
+
+def cert_of(certs: SimpleNamespace, bad: SimpleNamespace, label: str) -> x509.Certificate:
+    found = getattr(bad, label, None) or getattr(certs, label)
+    return found.cert if hasattr(found, "cert") else found
+
+
+def fact_with(trusted: Mapping[str, list[x509.Certificate]]) -> dict[str, Any]:
+    """An exchange_um_host fact whose Root and CA hold ``trusted`` (entries as the controller writes them)."""
+    return {"stores": {store: [certificate_entry(cert) for cert in trusted.get(store, [])] for store in ("Root", "CA")}}
+
+
+@pytest.mark.parametrize(
+    ("given", "state", "fact", "reason", "culprit", "words"),
+    [
+        (["expired_root"], "present", None, "expired", "expired_root", ["expired on", "the controller's clock says"]),
+        (["future_root"], "present", None, "not_yet_valid", "future_root", ["is not valid before", "clocks"]),
+        (["expired_issuing", "root"], "present", None, "expired", "expired_issuing", ["expired on"]),
+        (["damaged_root"], "present", None, "bad_self_signature", "damaged_root", ["does not verify its signature"]),
+        (["damaged_root"], "absent", None, "bad_self_signature", "damaged_root", ["damaged or forged"]),
+        (["forged_root", "issuing"], "present", None, "bad_self_signature", "forged_root", ["names itself"]),
+        (["leaf"], "present", None, "not_ca", "leaf", ["not a CA certificate"]),
+        (["v1_root"], "absent", None, "not_ca", "v1_root", ["not a CA certificate"]),
+        (["no_cert_sign"], "present", None, "no_cert_sign", "no_cert_sign", ["keyCertSign"]),
+        (["no_cert_sign"], "absent", None, "no_cert_sign", "no_cert_sign", ["keyCertSign"]),
+        (["issuing"], "present", {}, "issuer_missing", "issuing", ["'CN=Contoso Root CA, DC=contoso, DC=lab'"]),
+        (["issuing"], "present", {"Root": ["ec_root"]}, "issuer_missing", "issuing", ["give the whole chain"]),
+        (["issuing", "other_root"], "present", {}, "issuer_missing", "issuing", ["does not verify its signature"]),
+        (["sub", "issuing"], "present", {}, "issuer_missing", "issuing", ["neither given"]),
+        (["under_limited", "limited_root"], "present", None, "path_length", "limited_root", ["path length 0"]),
+        (
+            ["under_under_one", "under_one", "one_level_root"],
+            "present",
+            None,
+            "path_length",
+            "one_level_root",
+            ["allows 1 CA certificate(s) below it", "puts 2 below it"],
+        ),
+        (["under_last", "last_issuing"], "present", {"Root": ["root"]}, "path_length", "last_issuing", ["path"]),
+    ],
+)
+def test_validate_refuses(
+    certs: SimpleNamespace,
+    bad: SimpleNamespace,
+    given: list[str],
+    state: str,
+    fact: dict[str, list[str]] | None,
+    reason: str,
+    culprit: str,
+    words: list[str],
+) -> None:
+    snapshot = None
+    if fact is not None:
+        snapshot = fact_with(
+            {store: [cert_of(certs, bad, label) for label in labels] for store, labels in fact.items()}
+        )
+    with pytest.raises(RootTrustError) as caught:
+        validate(by_print(*(cert_of(certs, bad, label) for label in given)), state=state, snapshot=snapshot)
+    refused = cert_of(certs, bad, culprit)
+    assert caught.value.reason == reason
+    assert caught.value.thumbprint == thumbprint(refused)
+    # The message names the certificate as Windows shows it, with its thumbprint, and says what is wrong.
+    assert f"{windows_name(refused.subject)} ({thumbprint(refused)})" in caught.value.message
+    for word in words:
+        assert word in caught.value.message
+
+
+def test_validate_names_the_dates(bad: SimpleNamespace) -> None:
+    for label, when in (("expired_root", "not_valid_after_utc"), ("future_root", "not_valid_before_utc")):
+        cert = getattr(bad, label).cert
+        with pytest.raises(RootTrustError) as caught:
+            validate(by_print(cert), state="present")
+        start, end = (
+            f"{moment:%Y-%m-%dT%H:%M:%SZ}" for moment in (cert.not_valid_before_utc, cert.not_valid_after_utc)
+        )
+        assert f"(valid {start} to {end}; the controller's clock says 20" in caught.value.message
+        assert f"{getattr(cert, when):%Y-%m-%dT%H:%M:%SZ}" in caught.value.message.split("(valid")[0]
+
+
+@pytest.mark.parametrize(
+    ("given", "state", "fact", "roots", "intermediates"),
+    [
+        (["root", "issuing"], "present", None, ["root"], ["issuing"]),
+        (["expired_root"], "absent", None, ["expired_root"], []),  # removing needs only the store
+        (["expired_issuing"], "absent", None, [], ["expired_issuing"]),
+        (["issuing"], "present", None, [], ["issuing"]),  # no fact: the host checks the chain
+        (["issuing"], "present", {"Root": ["root"]}, [], ["issuing"]),
+        (["sub"], "present", {"Root": ["root"], "CA": ["issuing"]}, [], ["sub"]),
+        (["sub", "issuing"], "present", {"Root": ["root"]}, [], ["sub", "issuing"]),
+        (["cert_sign"], "present", None, ["cert_sign"], []),
+        (["limited_root"], "present", None, ["limited_root"], []),
+        (["under_one", "one_level_root"], "present", None, ["one_level_root"], ["under_one"]),
+        (["last_issuing", "root"], "present", None, ["root"], ["last_issuing"]),
+    ],
+)
+def test_validate_accepts(
+    certs: SimpleNamespace,
+    bad: SimpleNamespace,
+    given: list[str],
+    state: str,
+    fact: dict[str, list[str]] | None,
+    roots: list[str],
+    intermediates: list[str],
+) -> None:
+    snapshot = None
+    if fact is not None:
+        snapshot = fact_with(
+            {store: [cert_of(certs, bad, label) for label in labels] for store, labels in fact.items()}
+        )
+    found = validate(by_print(*(cert_of(certs, bad, label) for label in given)), state=state, snapshot=snapshot)
+    assert found == (
+        [thumbprint(cert_of(certs, bad, label)) for label in roots],
+        [thumbprint(cert_of(certs, bad, label)) for label in intermediates],
+    )
+
+
+def test_validate_at_another_time(bad: SimpleNamespace) -> None:
+    cert = bad.expired_root.cert
+    assert validate(by_print(cert), state="present", now=NOW - 10 * DAY) == ([thumbprint(cert)], [])
 
 
 # -- deciding --------------------------------------------------------------------------------------------------------
@@ -327,15 +500,41 @@ def test_ensure_trust_fails_when_the_chain_does_not_build(certs: SimpleNamespace
     assert ", ".join(status or ["unknown"]) in outcome.result["msg"]
 
 
-def test_ensure_trust_refuses_a_leaf_before_any_call(certs: SimpleNamespace) -> None:
+@pytest.mark.parametrize("given", [["root", "leaf"], ["expired_root"], ["future_root"], ["damaged_root"], ["issuing"]])
+@pytest.mark.parametrize("check", [False, True])
+def test_ensure_trust_refuses_before_any_call(
+    certs: SimpleNamespace, bad: SimpleNamespace, given: list[str], check: bool
+) -> None:
+    """With or without the fact, in check mode too: a refused input never reaches the host."""
     fake = Host({"Root": [], "CA": []})
-    with pytest.raises(RootTrustError):
+    for snapshot in (snapshot_of({"Root": [], "CA": []}), None):
+        if snapshot is None and given == ["issuing"]:
+            continue  # without the fact the issuer may be trusted on the host: its script checks (test below)
+        with pytest.raises(RootTrustError):
+            ensure_trust(
+                certificates=by_print(*(cert_of(certs, bad, label) for label in given)),
+                state="present",
+                check_mode=check,
+                diff=False,
+                snapshot=snapshot,
+                call_host=fake,
+            )
+    assert fake.calls == []
+
+
+def test_ensure_trust_leaves_an_unknown_issuer_to_the_host(certs: SimpleNamespace) -> None:
+    """Without the fact the controller cannot see the host's Root: the host is asked, and its refusal passes."""
+
+    def refusing(arguments: Mapping[str, object]) -> dict[str, Any]:
+        raise HostOperationError("its chain ends at ...", operation="root_trust", fqid="ExumIssuerNotFound")
+
+    with pytest.raises(HostOperationError) as caught:
         ensure_trust(
-            certificates=by_print(certs.root, certs.leaf),
+            certificates=by_print(certs.issuing),
             state="present",
             check_mode=False,
             diff=False,
             snapshot=None,
-            call_host=fake,
+            call_host=refusing,
         )
-    assert fake.calls == []
+    assert caught.value.fqid == "ExumIssuerNotFound"

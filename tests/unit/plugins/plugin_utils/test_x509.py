@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from tests.conftest import COLLECTIONS_ROOT
+from tests.unit.certs import with_damaged_signature
 
 from .conftest import NOW, Pki, ec_key, make_cert
 
@@ -210,6 +211,48 @@ def test_certificate_without_basic_constraints_is_not_a_ca() -> None:
     assert not x509h.is_ca(v1_style)
     assert x509h.is_self_signed(v1_style)
     assert x509h.role(v1_style) == "leaf"
+
+
+def test_self_issued_is_a_claim_self_signed_the_proof(pki: Pki) -> None:
+    damaged = with_damaged_signature(pki.root.cert)
+    forged = make_cert("Contoso Root CA", key=ec_key(), issuer=pki.root, ca=True).cert
+    assert [x509h.is_self_issued(c) for c in (pki.root.cert, damaged, forged, pki.issuing.cert)] == [
+        True,
+        True,
+        True,
+        False,
+    ]
+    assert [x509h.is_self_signed(c) for c in (pki.root.cert, damaged, forged)] == [True, False, False]
+
+
+@pytest.mark.parametrize(("ca", "path_length", "expected"), [(True, None, None), (True, 0, 0), (True, 2, 2)])
+def test_path_length(ca: bool, path_length: int | None, expected: int | None) -> None:
+    assert x509h.path_length(make_cert("CA", key=ec_key(), ca=ca, path_length=path_length).cert) == expected
+
+
+def test_path_length_without_basic_constraints() -> None:
+    assert x509h.path_length(make_cert("v1", key=ec_key(), basic_constraints=False).cert) is None
+
+
+def _key_usage(*, cert_sign: bool) -> x509.KeyUsage:
+    return x509.KeyUsage(
+        digital_signature=True,
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=cert_sign,
+        crl_sign=True,
+        encipher_only=False,
+        decipher_only=False,
+    )
+
+
+@pytest.mark.parametrize(("usage", "expected"), [(None, True), (True, True), (False, False)])
+def test_allows_certificate_signing(usage: bool | None, expected: bool) -> None:
+    key_usage = None if usage is None else _key_usage(cert_sign=usage)
+    cert = make_cert("CA", key=ec_key(), ca=True, key_usage=key_usage).cert
+    assert x509h.allows_certificate_signing(cert) is expected
 
 
 # -- chains ----------------------------------------------------------------------------------------------------------
