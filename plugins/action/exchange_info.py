@@ -22,7 +22,17 @@ _EMPTY: dict[str, t.Any] = {
     "services": [],
     "stores": {},
     "pending_requests": [],
+    "exchange_error": None,
 }
+
+# docs/connection-setup.md "The double hop": what reaches the directory from a WinRM logon that cannot.
+_DIRECTORY_HINT = (
+    "Exchange's cmdlets read Active Directory with the caller's rights, and a WinRM logon made with NTLM, Basic or a "
+    "certificate cannot authenticate to a domain controller (the second hop). On Exchange 2010 and 2013 set "
+    "exchange_shell: remote with exchange_shell_username and exchange_shell_password, or connect with CredSSP "
+    "(ansible_winrm_transport: credssp). The rest of the snapshot was read; its UM part and Exchange's view of the "
+    "certificates are missing."
+)
 
 
 class ActionModule(HostActionBase):
@@ -53,4 +63,10 @@ class ActionModule(HostActionBase):
                 fqdn_source="the FQDN the host reported",
             )
         found = normalize_snapshot(raw)
+        failure = found.get("exchange_error")
+        if failure:
+            self.warn(
+                f"The Exchange cmdlets could not be used: {failure.get('message')} [{failure.get('fqid')}]. "
+                + _DIRECTORY_HINT
+            )
         return {"changed": False, **found, **self.facts(found)}

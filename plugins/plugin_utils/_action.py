@@ -37,6 +37,14 @@ from ansible_collections.exchange_um.certificates.plugins.plugin_utils._host_cha
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._host_facts import HostFactError
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._x509 import CertificateError
 
+try:
+    from cryptography.x509 import DuplicateExtension
+except ImportError:  # ansible-test's import check runs without cryptography
+
+    class DuplicateExtension(Exception):  # type: ignore[no-redef]
+        """Stands in when cryptography is missing; nothing raises it then."""
+
+
 __all__ = ["MASK", "ExumActionBase", "connection_secrets", "error_result", "no_log_values", "scrub"]
 
 MASK = "********"
@@ -65,6 +73,12 @@ _ADVICE: tuple[tuple[type[Exception], str], ...] = (
     (CertsrvUnexpectedPage, "Check that ca_url points at the /certsrv web enrollment site and that the CA is up."),
     (CertsrvError, "Check the AD CS web enrollment site and the certsrv options."),
     (CertificateError, "Check the certificate source and expected_thumbprint."),
+    (
+        # cryptography reads extensions lazily and raises this for a certificate that carries one twice.
+        DuplicateExtension,
+        "A certificate given is malformed (RFC 5280 4.2: each extension appears at most once); nothing was changed. "
+        "Check the certificate source.",
+    ),
     (
         HostFactError,
         "Run exchange_um.certificates.exchange_info again to refresh the fact, or set use_facts: false.",
@@ -238,8 +252,14 @@ class ExumActionBase(ActionBase):
         """Do the work with validated ``args``; raise the collection's exceptions on failure."""
         raise NotImplementedError
 
+    def warn(self, text: str) -> None:
+        """A warning the task returns whether it then succeeds or fails (a transport risk, an opt-out in use)."""
+        if text not in self._warnings:
+            self._warnings.append(text)
+
     def run(self, tmp: str | None = None, task_vars: dict[str, t.Any] | None = None) -> dict[str, t.Any]:
         task_vars = task_vars or {}
+        self._warnings: list[str] = []
         result: dict[str, t.Any] = copy.deepcopy(self.RESULT_DEFAULTS)
         spec = self.ARGUMENT_SPEC["argument_spec"]
         secrets: set[str] = set()
@@ -257,6 +277,8 @@ class ExumActionBase(ActionBase):
         except Exception as exc:  # the one place every failure becomes a result
             translated = error_result(exc, own_errors=self.OWN_ERRORS)
             result.update(translated if translated is not None else _unexpected_result(exc, self._module_name()))
+        if self._warnings:
+            result["warnings"] = self._warnings + [w for w in result.get("warnings") or () if w not in self._warnings]
         return t.cast("dict[str, t.Any]", scrub(result, secrets))
 
     def _render(self, value: object) -> object:
@@ -270,7 +292,12 @@ class ExumActionBase(ActionBase):
         return self._render(value) if isinstance(value, str) and "{{" in value else value
 
     def _module_name(self) -> str:
-        return str(getattr(self, "_load_name", None) or getattr(self._task, "action", None) or "the task")
+        """The module's FQCN; actions may be loaded as ``ansible_collections.<ns>.<name>.plugins.action.<x>``."""
+        loaded = str(getattr(self, "_load_name", None) or "")
+        parts = loaded.split(".")
+        if len(parts) == 6 and parts[0] == "ansible_collections" and parts[3:5] == ["plugins", "action"]:
+            return f"{parts[1]}.{parts[2]}.{parts[5]}"
+        return loaded or str(getattr(self._task, "action", None) or "the task")
 
     def _refuse_unused(self, args: Mapping[str, t.Any]) -> None:
         """Refuse an option the task sets that this combination never uses (a value left at its default asks for

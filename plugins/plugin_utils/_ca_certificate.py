@@ -193,7 +193,6 @@ def _from_certsrv(options: Mapping[str, t.Any], renewal: int | None) -> _Fetched
             renewal, found = current.index, current.found
             if not found:
                 warnings.append("certcarc.asp did not state the current CA renewal (nRenewals); renewal 0 was used.")
-        warnings.extend(client.warnings)
         certificate = client.ca_certificate(renewal)
         pool = _few(client.ca_chain(renewal), str(options["url"]))
         # certsrv-protocol.md: http carries no server authentication; https does only when the server was validated.

@@ -576,6 +576,7 @@ def _auth_handler(
         if not username or not password:
             raise CertsrvConfigurationError(f"auth={auth} needs both username and password")
         if auth == "basic":
+            _check_basic_charset(username, password)
             return requests.auth.HTTPBasicAuth(username, password)
         from requests_ntlm import HttpNtlmAuth
 
@@ -591,6 +592,19 @@ def _auth_handler(
     if auth == "none":
         return None
     raise CertsrvConfigurationError(f"auth must be one of {', '.join(AUTH_SCHEMES)}, not {auth!r}")
+
+
+def _check_basic_charset(username: str, password: str) -> None:
+    """Basic names no character set (RFC 7617 2.1), and requests sends ISO-8859-1: anything beyond it cannot go."""
+    for option, value in (("username", username), ("password", password)):
+        try:
+            value.encode("latin-1")
+        except UnicodeEncodeError:
+            raise CertsrvConfigurationError(
+                f"auth=basic cannot carry this {option}: Basic authentication names no character set and sends "
+                "ISO-8859-1, which has no place for some of its characters (for example typographic quotes); use "
+                "auth=ntlm or kerberos, which carry Unicode"
+            ) from None
 
 
 def _kerberos_handler(principal: str | None, password: str | None) -> requests.auth.AuthBase:
@@ -625,6 +639,8 @@ def _verify_option(validate_certs: bool, ca_path: str | None) -> bool | str:
     if ca_path:
         if not os.path.exists(ca_path):
             raise CertsrvConfigurationError(f"ca_path {ca_path} does not exist")
+        if not (os.path.isfile(ca_path) or os.path.isdir(ca_path)):  # a FIFO or device would hang or never end
+            raise CertsrvConfigurationError(f"ca_path {ca_path} is neither a PEM file nor a directory of them")
         return ca_path
     paths = ssl.get_default_verify_paths()
     if paths.cafile and os.path.isfile(paths.cafile):

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ._argspec import kind_of
-from ._quote import quote_string
+from ._host_data import reference
 
 __all__ = [
     "ALL_UM_SERVICES",
@@ -82,6 +82,7 @@ class ShellLoader:
 
     lines: tuple[str, ...]
     release: str | None = None
+    arguments: Mapping[str, object] = field(default_factory=dict)
 
 
 # Microsoft, "Connect to Exchange servers using remote PowerShell" (Exchange 2010/2013): New-PSSession
@@ -113,26 +114,28 @@ class ExchangeProfile:
         if shell == "snapin":
             if credential is not None:
                 raise ValueError("a snap-in runs in the WinRM logon and takes no credential")
-            return ShellLoader((f"Add-PSSnapin -Name {quote_string(self.snapin)} -ErrorAction Stop",))
+            return ShellLoader((f"Add-PSSnapin -Name '{self.snapin}' -ErrorAction Stop",))
         if shell != "remote" or not self.remote_shell:
             raise ValueError(f"Exchange {self.key} cannot load its cmdlets with shell {shell!r}")
         problem = dns_name_problem(fqdn)
         if problem is not None:
             raise ExchangeShellConfigError(f"the server name for the remote Exchange shell {problem}")
+        # The endpoint and the credential are arguments (data beside the script, _host_data.py), never literals.
+        arguments: dict[str, object] = {"ExchangeShellUri": f"http://{fqdn}/PowerShell/"}
         lines: list[str] = []
         session = (
             f"{_SESSION} = New-PSSession -ConfigurationName 'Microsoft.Exchange' "
-            f"-ConnectionUri {quote_string(f'http://{fqdn}/PowerShell/')} -Authentication Kerberos"
+            f"-ConnectionUri {reference('ExchangeShellUri')} -Authentication Kerberos"
         )
         if credential is not None:
             # host-facts.md: from inside a WinRM logon the session is a second hop, which an explicit credential
-            # solves. PSCredential and ConvertTo-SecureString -AsPlainText exist in PowerShell 2.0; both values are
-            # literals of the stdin payload, never part of a command line.
-            user = quote_string(credential.username, path="exchange_shell_username")
-            password = quote_string(credential.password, path="exchange_shell_password")
+            # solves. PSCredential and ConvertTo-SecureString -AsPlainText exist in PowerShell 2.0.
+            arguments["ExchangeShellUser"] = credential.username
+            arguments["ExchangeShellPassword"] = credential.password
             lines.append(
                 f"{_CREDENTIAL} = New-Object -TypeName 'System.Management.Automation.PSCredential' -ArgumentList "
-                f"{user}, (ConvertTo-SecureString -String {password} -AsPlainText -Force)"
+                f"{reference('ExchangeShellUser')}, "
+                f"(ConvertTo-SecureString -String {reference('ExchangeShellPassword')} -AsPlainText -Force)"
             )
             session += f" -Credential {_CREDENTIAL}"
         lines.append(session + " -ErrorAction Stop")
@@ -141,7 +144,7 @@ class ExchangeProfile:
             f"try {{ [void](Import-PSSession -Session {_SESSION} -AllowClobber -ErrorAction Stop) }} "
             f"catch {{ {_RELEASE}; throw }}"
         )
-        return ShellLoader(tuple(lines), release=_RELEASE)
+        return ShellLoader(tuple(lines), release=_RELEASE, arguments=arguments)
 
 
 PROFILES: Mapping[str, ExchangeProfile] = {

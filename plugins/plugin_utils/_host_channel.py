@@ -23,8 +23,8 @@ from importlib.resources import files
 from ._clixml import decode_stderr, parse_error_text
 from ._connection_errors import ConnectionFailure, classify_connection_error
 from ._exchange import ExchangeProfile, ShellCredential
+from ._host_data import HostArgumentError, encode_arguments, named_arguments
 from ._ps_compact import compact_lines
-from ._quote import quote_arguments, quote_string
 
 __all__ = [
     "BOOTSTRAP",
@@ -57,8 +57,10 @@ BOOTSTRAP = (
     "foreach($exumLine in $input){if($exumLine -is [byte[]]){$exumLine=[Text.Encoding]::ASCII.GetString($exumLine)}"
     "elseif($exumLine -is [ValueType]){$exumLine=[string][char]$exumLine};[void]$exumIn.Append([string]$exumLine)};"
     "if($exumIn.Length -eq 0){[void]$exumIn.Append([Console]::In.ReadToEnd())};"
+    "$exumParts=$exumIn.ToString().Split('.');"
+    "$exumData=[Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($exumParts[1]));"
     "&($ExecutionContext.InvokeCommand.NewScriptBlock("
-    "[Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($exumIn.ToString()))))"
+    "[Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($exumParts[0]))))"
 )
 
 # How the channel starts powershell.exe over WinRM: no -ExecutionPolicy. That switch is documented from PowerShell 2.0,
@@ -189,6 +191,7 @@ class Payload:
 
     text: str
     origins: tuple[tuple[str, int], ...]
+    data: str = ""
 
     def locate(self, line: int | None) -> str | None:
         """``root_trust.ps1 line 12`` for a payload line, or None when unknown."""
@@ -219,14 +222,15 @@ def build_payload(
     exchange_fqdn: str | None = None,
     exchange_credential: ShellCredential | None = None,
 ) -> Payload:
-    """Prelude, operation name, Exchange loader, fragment and operation functions, one invocation line.
+    """Prelude, Exchange loader, fragment and operation functions, one invocation line, and the data block.
 
-    Host scripts travel without their comment and blank lines (``_ps_compact``); each keeps its ``# operation:`` line.
+    Host scripts travel without their comment and blank lines (``_ps_compact``). The arguments (the operation's and
+    the loader's) go to the data block; the script refers to them by name only (_host_data.py).
     A loader that leaves something to release (a remote session) gets it released in a ``finally`` around the
     invocation, so a failing operation releases it too (the prelude's trap ends the script through that block).
     """
     chunks: list[tuple[str | None, str]] = [("prelude.ps1", _script("prelude.ps1"))]
-    chunks.append((None, f"$ExumOperationName = {quote_string(operation)}"))
+    data = dict(arguments)
     fragment_function = _FRAGMENTS.get(operation)
     release = None
     if fragment_function is not None:
@@ -236,13 +240,17 @@ def build_payload(
             loader = exchange.loader(shell=exchange_shell, fqdn=exchange_fqdn, credential=exchange_credential)
             chunks.append((None, "\n".join(loader.lines)))
             release = loader.release
+            clash = sorted(set(loader.arguments) & set(data))
+            if clash:
+                raise HostArgumentError("also an argument of the Exchange shell's loader", path=", ".join(clash))
+            data.update(loader.arguments)
         chunks.append((None, f"function {fragment_function} {{"))
         chunks.append((fragment, fragment_text))
         chunks.append((None, "}"))
     chunks.append((None, "function Invoke-ExumOperation {"))
     chunks.append((f"{operation}.ps1", _script(f"{operation}.ps1")))
     chunks.append((None, "}"))
-    invocation = " ".join(filter(None, ["Invoke-ExumOperation", quote_arguments(arguments)]))
+    invocation = " ".join(filter(None, ["Invoke-ExumOperation", named_arguments(arguments)]))
     invocation = f"Write-ExumResult ({invocation})"
     chunks.append((None, invocation if release is None else f"try {{ {invocation} }} finally {{ {release} }}"))
     lines: list[str] = []
@@ -256,7 +264,7 @@ def build_payload(
         for number, line in compact_lines(text):
             lines.append(line)
             origins.append((name, number))
-    return Payload(text="\r\n".join(lines) + "\r\n", origins=tuple(origins))
+    return Payload(text="\r\n".join(lines) + "\r\n", origins=tuple(origins), data=encode_arguments(data))
 
 
 def command_line(script: str = BOOTSTRAP) -> str:
@@ -264,9 +272,11 @@ def command_line(script: str = BOOTSTRAP) -> str:
     return f"{POWERSHELL} {base64.b64encode(script.encode('utf-16-le')).decode('ascii')}"
 
 
-def encode_stdin(payload: str) -> bytes:
-    """Base64 of the UTF-8 payload in CRLF lines: ASCII only, so no console code page can alter it."""
-    encoded = base64.b64encode(payload.encode("utf-8")).decode("ascii")
+def encode_stdin(payload: Payload) -> bytes:
+    """Base64 of the UTF-8 script, ``.``, base64 of the data block (_host_data.py), in CRLF lines: ASCII only, so no
+    console code page can alter it."""
+    parts = (payload.text, payload.data)
+    encoded = ".".join(base64.b64encode(part.encode("utf-8", errors="surrogatepass")).decode("ascii") for part in parts)
     lines = [encoded[index : index + STDIN_LINE] for index in range(0, len(encoded), STDIN_LINE)]
     return ("\r\n".join(lines) + "\r\n").encode("ascii")
 
@@ -431,7 +441,7 @@ def run_operation(
         exchange_credential=exchange_credential,
     )
     try:
-        rc, stdout, stderr = _execute(connection, encode_stdin(payload.text), operation=operation)
+        rc, stdout, stderr = _execute(connection, encode_stdin(payload), operation=operation)
     except Exception as error:
         # What the connection plugin raised says which WinRM step failed and whether the host may have changed
         # (_connection_errors.py); anything else is not a connection failure and is not hidden.

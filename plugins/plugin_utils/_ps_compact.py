@@ -2,9 +2,9 @@
 
 Every operation pays for its payload in stdin bytes (base64, then WinRM's own base64 in XML), and comments and
 indentation are for people reading the files. A line is dropped or unindented only where PowerShell ignores what
-goes: outside strings, here-strings and block comments, and not right after a backtick line continuation. The
-``# operation:`` line of a script header stays, so a payload still names the scripts it is made of
-(docs/architecture.md), and so does ``#requires``, which PowerShell reads.
+goes: outside strings, here-strings and block comments, and not right after a backtick line continuation.
+``#requires`` stays, since PowerShell reads it. (Error lines are mapped back to the host scripts by the payload's
+line origins, not by comments in the payload.)
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ __all__ = ["compact_lines"]
 # about_Quoting_Rules: PowerShell takes U+2018..U+201B as single quotes and U+201C..U+201E as double quotes.
 _SINGLE = "'\u2018\u2019\u201a\u201b"
 _DOUBLE = '"\u201c\u201d\u201e'
-_KEPT_COMMENT = re.compile(r"#\s*operation\s*:|#requires\b", re.IGNORECASE)
+_KEPT_COMMENT = re.compile(r"#requires\b", re.IGNORECASE)
 
 _CODE, _SUBEXPRESSION, _SINGLE_STRING, _DOUBLE_STRING, _HERE_SINGLE, _HERE_DOUBLE, _BLOCK = range(7)
 

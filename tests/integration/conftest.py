@@ -1,7 +1,9 @@
 """Integration harness: start the lab, run ansible-playbook against it, read back per-task results.
 
 Fixtures:
-  lab           (session) the lab with one host per Exchange version, NTLM (``python -m tests.lab up``)
+  lab           (session) the lab with one host per Exchange version, as docs/connection-setup.md sets it up:
+                CredSSP on the 2010 and 2013 hosts (their snap-in reaches Active Directory), NTLM on 2007 SP1
+  ntlm_lab      (session) the same hosts with NTLM everywhere: logons without network credentials (the second hop)
   lab_factory   (session) start more labs with other options, e.g. ``lab_factory("adcs", hosts="none")``
   run_playbook  ``run(play_yaml, *, check=False, diff=False, extra_vars=None, inventory=None, limit=None)``
   playbook_runner  a ``run`` bound to another lab: ``playbook_runner(other_lab)``
@@ -24,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 COLLECTIONS_ROOT = REPO_ROOT / ".build" / "collections"
@@ -186,9 +189,33 @@ def lab_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[.
         stop_lab(state_dir)
 
 
+# docs/connection-setup.md "The double hop": CredSSP on every host that can have it (WinRM 2.0 and later), with TLS 1.2
+# turned on where Windows leaves it off (Server 2008 R2); the 2007 SP1 host (WinRM 1.1) stays on NTLM.
+CREDSSP_WHERE_POSSIBLE = ("--winrm-credssp", "all", "--credssp-tls12", "all")
+
+
 @pytest.fixture(scope="session")
 def lab(lab_factory: Callable[..., Lab]) -> Lab:
-    return lab_factory("fleet", hosts="2007sp1,2010,2013", auth="ntlm")
+    return lab_factory("fleet", hosts="2007sp1,2010,2013", auth="ntlm", extra=CREDSSP_WHERE_POSSIBLE)
+
+
+@pytest.fixture(scope="session")
+def ntlm_lab(lab_factory: Callable[..., Lab]) -> Lab:
+    return lab_factory("fleet-ntlm", hosts="2007sp1,2010,2013", auth="ntlm")
+
+
+def inventory_by_fqdn(lab: Lab, directory: Path) -> Path:
+    """The lab's inventory with the 2010 and 2013 hosts named by FQDN, as the remote shell's endpoint needs (without
+    an exchange_um_host fact the session's URI is ``http://<inventory_hostname>/PowerShell/``, docs/host-channel.md)."""
+    inventory = yaml.safe_load(lab.inventory.read_text(encoding="utf-8"))
+    for group in ("exchange2010", "exchange2013"):
+        members = inventory["all"]["children"]["exchange_um"]["children"][group]["hosts"]
+        for name in list(members):
+            members[lab.info["hosts"][name]["fqdn"]] = members.pop(name)
+    path = directory / "inventory.yml"
+    path.write_text(yaml.safe_dump(inventory), encoding="utf-8")
+    path.chmod(0o600)
+    return path
 
 
 @dataclass

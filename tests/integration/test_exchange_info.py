@@ -1,4 +1,8 @@
-"""exchange_info through ansible-playbook against the lab: one read-only WinRM command per host and run."""
+"""exchange_info through ansible-playbook against the lab: one read-only WinRM command per host and run.
+
+The ``lab`` connects to the 2010 and 2013 hosts with CredSSP, so their snap-in reaches Active Directory; the same
+hosts under NTLM (``ntlm_lab``) are the second-hop cases (also tests/integration/test_second_hop.py).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ from typing import Any
 
 import pytest
 import yaml
+
+from .conftest import CREDSSP_WHERE_POSSIBLE, inventory_by_fqdn
 
 pytestmark = pytest.mark.integration
 
@@ -38,6 +44,8 @@ def test_snapshot_per_version(lab: Any, playbook_runner: Callable[[Any], Callabl
         assert info["powershell_version"] == spec["powershell_version"]
         assert info["fqdn"] == spec["fqdn"]
         assert info["um"] is not None
+        assert info["exchange_error"] is None
+        assert info["warnings"] == []
         names = {service["name"] for service in info["services"]}
         assert "MSExchangeUM" in names
         assert ("MSExchangeUMCR" in names) == (spec["exchange_version"] == "2013")
@@ -46,7 +54,8 @@ def test_snapshot_per_version(lab: Any, playbook_runner: Callable[[Any], Callabl
         assert run.task(host, "fact")["ansible_facts.exchange_um_host.exchange.version"] == spec["exchange_version"]
         counters = lab.dump(host)["counters"]
         assert counters["commands"] == 1
-        assert counters["exchange_shell_loads"] == 1
+        # The 2007 SP1 fragment reads UM from the event log and the store, with no Exchange cmdlet: no snap-in load.
+        assert counters["exchange_shell_loads"] == (0 if spec["exchange_version"] == "2007sp1" else 1)
 
 
 INFO_ALL = """
@@ -62,8 +71,8 @@ INFO_ALL = """
 
 @pytest.fixture(scope="module")
 def mixed_lab(lab_factory: Callable[..., Any]) -> Any:
-    """An Exchange 2010 host and a Windows server without Exchange."""
-    return lab_factory("info-mixed", hosts="2010,windows", auth="ntlm")
+    """An Exchange 2010 host and a Windows server without Exchange, both with CredSSP as the ``lab``."""
+    return lab_factory("info-mixed", hosts="2010,windows", auth="ntlm", extra=CREDSSP_WHERE_POSSIBLE)
 
 
 def test_host_without_exchange(mixed_lab: Any, playbook_runner: Callable[[Any], Callable[..., Any]]) -> None:
@@ -122,19 +131,15 @@ REMOTE = """
 
 @pytest.fixture(scope="module")
 def fqdn_inventory(lab: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The lab's inventory with the 2010 and 2013 hosts named by FQDN, as the remote shell's endpoint needs."""
-    inventory = yaml.safe_load(lab.inventory.read_text(encoding="utf-8"))
-    for group in ("exchange2010", "exchange2013"):
-        members = inventory["all"]["children"]["exchange_um"]["children"][group]["hosts"]
-        for name in list(members):
-            members[lab.info["hosts"][name]["fqdn"]] = members.pop(name)
-    path = tmp_path_factory.mktemp("remote-shell") / "inventory.yml"
-    path.write_text(yaml.safe_dump(inventory), encoding="utf-8")
-    path.chmod(0o600)
-    return path
+    return inventory_by_fqdn(lab, tmp_path_factory.mktemp("remote-shell"))
 
 
-def _remote_hosts(lab: Any) -> dict[str, str]:
+@pytest.fixture(scope="module")
+def ntlm_fqdn_inventory(ntlm_lab: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return inventory_by_fqdn(ntlm_lab, tmp_path_factory.mktemp("remote-shell-ntlm"))
+
+
+def remote_hosts(lab: Any) -> dict[str, str]:
     return {
         name: spec["fqdn"] for name, spec in lab.info["hosts"].items() if spec["exchange_version"] in ("2010", "2013")
     }
@@ -144,7 +149,7 @@ def test_remote_shell_with_the_winrm_account(
     lab: Any, playbook_runner: Callable[[Any], Callable[..., Any]], fqdn_inventory: Path
 ) -> None:
     winrm = lab.info["winrm"]
-    hosts = _remote_hosts(lab)
+    hosts = remote_hosts(lab)
     for name in hosts:
         lab.control(f"hosts/{name}/reset-counters", {})
     credential = {"shell_user": f"{winrm['domain']}\\{winrm['username']}", "shell_password": winrm["password"]}
@@ -171,19 +176,21 @@ def test_remote_shell_with_the_winrm_account(
     ],
 )
 def test_remote_shell_failures_say_what_to_do(
-    lab: Any,
+    ntlm_lab: Any,
     playbook_runner: Callable[[Any], Callable[..., Any]],
-    fqdn_inventory: Path,
+    ntlm_fqdn_inventory: Path,
     wrong_password: bool | None,
     expected: tuple[str, str],
 ) -> None:
+    """Under NTLM, without a credential the session is a second hop; with a wrong one the server refuses it."""
+    lab = ntlm_lab
     winrm = lab.info["winrm"]
     password = "Wrong-" + winrm["password"][::-1]
-    hosts = _remote_hosts(lab)
+    hosts = remote_hosts(lab)
     for name in hosts:
         lab.control(f"hosts/{name}/reset-counters", {})
     credential = {"shell_user": f"{winrm['domain']}\\{winrm['username']}", "shell_password": password}
-    run = playbook_runner(lab)(REMOTE, inventory=fqdn_inventory, extra_vars=credential if wrong_password else None)
+    run = playbook_runner(lab)(REMOTE, inventory=ntlm_fqdn_inventory, extra_vars=credential if wrong_password else None)
     assert run.rc != 0
     for name, fqdn in hosts.items():
         info = run.task(fqdn, "info")

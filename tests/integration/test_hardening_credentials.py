@@ -27,7 +27,7 @@ from .conftest import Lab, PlaybookRun
 
 pytestmark = pytest.mark.integration
 
-PASSWORD = "Recorded-\u2018never\u2019-$(sent)-pw"
+PASSWORD = "Recorded-'never'-$(sent)-`n-pw"
 
 
 @dataclass

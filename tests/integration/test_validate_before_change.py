@@ -238,13 +238,15 @@ def connections(lab: Any) -> Iterator[dict[str, Any]]:
     winrm = lab.info["winrm"]
     opened = {}
     for host in HOSTS:
+        spec = lab.info["hosts"][host]
         options: dict[str, Any] = {
-            "ansible_host": lab.info["hosts"][host]["address"],
-            "ansible_port": lab.info["hosts"][host]["port"],
+            "ansible_host": spec["address"],
+            "ansible_port": spec["port"],
             "ansible_user": winrm["username"],
             "ansible_password": winrm["password"],
             "ansible_winrm_scheme": winrm["scheme"],
-            "ansible_winrm_transport": [winrm["auth"]],
+            # The inventory's choice: CredSSP where the lab turned it on (2010 and 2013), else the lab's scheme.
+            "ansible_winrm_transport": ["credssp" if "credssp" in spec["winrm_auth"] else winrm["auth"]],
             "ansible_winrm_server_cert_validation": "ignore",
         }
         options["_extras"] = {"ansible_winrm_server_cert_validation": "ignore"}

@@ -40,6 +40,9 @@ class HostFleet(Protocol):
     def reset_counters(self, name: str) -> None:
         """Zero the host's counters."""
 
+    def write_event(self, name: str, *, event_id: int, source: str, entry_type: str, message: str) -> dict[str, object]:
+        """Write an entry to the host's Application log; the entry as ``dump`` shows it."""
+
 
 class ControlError(Exception):
     """A request the control API refuses: HTTP ``status`` and a message for the JSON body."""
@@ -48,6 +51,12 @@ class ControlError(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+
+
+# System.Diagnostics.EventLogEntryType names, and EventLog.WriteEntry's range for the event id (0 to 65535; outside it
+# WriteEntry throws ArgumentException): the .NET reference pages of both.
+_ENTRY_TYPES = ("Error", "Warning", "Information", "SuccessAudit", "FailureAudit")
+_MAX_EVENT_ID = 65535
 
 
 def _field(body: dict[str, Any], name: str, kind: type, default: Any = None) -> Any:
@@ -69,6 +78,7 @@ class ControlApi:
             ("GET", re.compile(r"/"), self._status),
             ("GET", re.compile(r"/hosts/([^/]+)"), self._dump),
             ("POST", re.compile(r"/hosts/([^/]+)/reset-counters"), self._reset_counters),
+            ("POST", re.compile(r"/hosts/([^/]+)/events"), self._write_event),
             ("GET", re.compile(r"/hosts/([^/]+)/faults"), self._winrm_faults),
             ("POST", re.compile(r"/hosts/([^/]+)/faults"), self._arm_winrm_fault),
             ("POST", re.compile(r"/hosts/([^/]+)/faults/clear"), self._clear_winrm_faults),
@@ -131,6 +141,24 @@ class ControlApi:
     def _reset_counters(self, body: dict[str, Any], name: str) -> dict[str, Any]:
         self._host(name).reset_counters(name)
         return {"host": name, "reset": True}
+
+    def _write_event(self, body: dict[str, Any], name: str) -> dict[str, object]:
+        """An event a service of the host writes on its own, e.g. UM's 1112 at service start (host-facts.md "UM")."""
+        event_id = _field(body, "event_id", int)
+        if not 0 <= event_id <= _MAX_EVENT_ID:
+            raise ControlError(400, f"field 'event_id' must be 0 to {_MAX_EVENT_ID}")
+        source = _field(body, "source", str)
+        if not source.strip():
+            raise ControlError(400, "field 'source' must not be empty")
+        entry_type = _field(body, "entry_type", str, "Information")
+        if entry_type not in _ENTRY_TYPES:
+            raise ControlError(400, f"field 'entry_type' must be one of {', '.join(_ENTRY_TYPES)}")
+        message = _field(body, "message", str)
+        record = self._host(name).write_event(
+            name, event_id=event_id, source=source, entry_type=entry_type, message=message
+        )
+        LOG.info("event %s from %s written on %s", event_id, source, name)
+        return record
 
     def _requests(self, body: dict[str, Any]) -> list[dict[str, object]]:
         return self._adcs.requests()

@@ -82,7 +82,7 @@ class RunningLab:
         administrator = Account(DOMAIN, WINRM_USER, secrets.winrm_password)
         self.accounts = {ENROLL_USER: enroll, WINRM_USER: administrator}
         self.winrm_accounts = {WINRM_USER: administrator}
-        self._private_dir = Path(tempfile.mkdtemp(prefix="exum-lab-"))  # mode 0700: pyspnego's NTLM user file
+        self._private_dir = Path(tempfile.mkdtemp(prefix="lab-"))  # mode 0700: pyspnego's NTLM user file
         self.pki: LabPki | None = None
         self.adcs: AdcsEmulator | None = None
         self.fleet: Fleet | None = None

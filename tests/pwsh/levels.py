@@ -15,6 +15,7 @@ import tree_sitter
 from . import messages
 from .errors import ScriptProblem
 from .parser import ParsedScript
+from .semantics import FEATURES, has
 
 __all__ = ["KEYWORD_COMMANDS", "language_problems", "level_at_least"]
 
@@ -23,10 +24,14 @@ _ORDER = ("1.0", "2.0", "3.0", "4.0", "5.0", "7.0")
 # about_Reserved_Words (3.0 and later) lists class, define, from, using, var as reserved: "The 'from' keyword is not
 # supported in this version of the language." (ReservedKeywordNotAllowed, seen on 5.1).
 KEYWORD_COMMANDS = frozenset({"using", "class", "define", "from", "var"})
-_NEW_OPERATORS = {"-in": "3.0", "-notin": "3.0", "-iin": "3.0", "-cin": "3.0", "-inotin": "3.0", "-cnotin": "3.0",
-                  "-shl": "3.0", "-shr": "3.0"}  # fmt: skip
-_NEW_TYPES = {"ordered": "3.0", "pscustomobject": "3.0"}
-_NEW_VARIABLES = {"psversiontable": "2.0", "psitem": "3.0"}
+# The version each construct arrives with comes from the table the lab's engine uses too (semantics.py).
+_NEW_OPERATORS = {
+    **dict.fromkeys(("-in", "-notin", "-iin", "-cin", "-inotin", "-cnotin"), FEATURES["in_operator"].since),
+    **dict.fromkeys(("-shl", "-shr"), FEATURES["shift_operators"].since),
+    **dict.fromkeys(("-split", "-isplit", "-csplit", "-join"), FEATURES["split_join"].since),
+}
+_NEW_TYPES = {"ordered": FEATURES["ordered"].since, "pscustomobject": FEATURES["pscustomobject"].since}
+_NEW_VARIABLES = {"psversiontable": FEATURES["psversiontable"].since, "psitem": FEATURES["psitem"].since}
 _ADVANCED_ATTRIBUTES = {"cmdletbinding", "parameter"}
 
 
@@ -65,13 +70,13 @@ def _keyword_as_command(script: ParsedScript, node: tree_sitter.Node, word: str,
 
 
 def _try_statement(script: ParsedScript, node: tree_sitter.Node, powershell: str) -> list[ScriptProblem]:
-    if level_at_least(powershell, "2.0"):
+    if has("try_catch", powershell):
         return []
     return [_keyword_as_command(script, node, "try", powershell)]
 
 
 def _data_statement(script: ParsedScript, node: tree_sitter.Node, powershell: str) -> list[ScriptProblem]:
-    if level_at_least(powershell, "2.0"):
+    if has("data_sections", powershell):
         return []
     return [_keyword_as_command(script, node, "data", powershell)]
 
@@ -136,6 +141,28 @@ def _operator(script: ParsedScript, node: tree_sitter.Node, powershell: str) -> 
     ]  # fmt: skip
 
 
+def _unary_operator(script: ParsedScript, node: tree_sitter.Node, powershell: str) -> list[ScriptProblem]:
+    """The unary -split and -join (2.0) are unknown tokens to 1.0, like the binary ones."""
+    first = node.children[0] if node.children else None
+    if first is None or first.is_named:
+        return []
+    return _operator(script, first, powershell)
+
+
+def _comment(script: ParsedScript, node: tree_sitter.Node, powershell: str) -> list[ScriptProblem]:
+    """Block comments arrive with 2.0 (semantics.py); 1.0 reads '<' as the redirection operator it reserves
+    ("The '<' operator is reserved for future use."; the 1.0 wording is assumed from 2.0's RedirectionNotSupported)."""
+    if has("block_comments", powershell) or not script.text_of(node).startswith("<#"):
+        return []
+    return [
+        _problem(
+            script, node, message="The '<' operator is reserved for future use.", length=1,
+            fqid="RedirectionNotSupported", category="ParserError", when="parse", target="<",
+            exception="ParseException",
+        )
+    ]  # fmt: skip
+
+
 def _type_literal(script: ParsedScript, node: tree_sitter.Node, powershell: str) -> list[ScriptProblem]:
     spec = node.named_children[0] if node.named_children else None
     if spec is None:
@@ -184,7 +211,7 @@ def _variable(script: ParsedScript, node: tree_sitter.Node, powershell: str) -> 
 
 def _splat(script: ParsedScript, node: tree_sitter.Node, powershell: str) -> list[ScriptProblem]:
     """Splatting is 2.0 (host-facts.md); 1.0's tokenizer has no '@name' token (wording unsure)."""
-    if level_at_least(powershell, "2.0"):
+    if has("splatting", powershell):
         return []
     return [
         _problem(
@@ -230,6 +257,8 @@ _CHECKS: dict[str, _Check] = {
     "command": _command,
     "pipeline_chain_tail": _chain,
     "comparison_operator": _operator,
+    "expression_with_unary_operator": _unary_operator,
+    "comment": _comment,
     "type_literal": _type_literal,
     "attribute": _attribute,
     "variable": _variable,

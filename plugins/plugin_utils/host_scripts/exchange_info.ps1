@@ -100,8 +100,23 @@ $powershellVersion = '1.0'
 $versionTable = Get-Variable -Name 'PSVersionTable' -ErrorAction SilentlyContinue
 if ($null -ne $versionTable) { $powershellVersion = $versionTable.Value.PSVersion.ToString() }
 
+function Get-ExumExchangePart($Install, $Failure) {
+    # Exchange's cmdlets reach Active Directory with the caller's rights, which a WinRM logon without network
+    # credentials (NTLM, Basic) cannot lend onward (host-facts.md "Second hop to AD"). Their failure is reported in
+    # $Failure and the rest of the snapshot, which needs no directory, is still returned.
+    trap {
+        $Failure['message'] = [string]$_.Exception.Message
+        $Failure['fqid'] = [string]$_.FullyQualifiedErrorId
+        continue
+    }
+    Get-ExumExchangeState -Install $Install
+}
+
 $exchange = Get-ExumExchangeInstall
-$state = Get-ExumExchangeState -Install $exchange
+$exchangeFailure = @{}
+$state = Get-ExumExchangePart $exchange $exchangeFailure
+$exchangeError = $null
+if ($exchangeFailure.Count -gt 0) { $exchangeError = $exchangeFailure }
 $um = $null
 $exchangeCertificates = @()
 if ($null -ne $state) {
@@ -126,6 +141,7 @@ foreach ($request in (Get-ExumStoreCertificates 'REQUEST')) {
     'exchange' = $exchange
     'um' = $um
     'exchange_certificates' = $exchangeCertificates
+    'exchange_error' = $exchangeError
     'services' = (Get-ExumServiceStates $Services)
     'stores' = @{
         'My' = (Get-ExumStoreCertificates 'My')

@@ -118,7 +118,37 @@ function Stop-ExumOperation([string] $ErrorId, [string] $Message) {
     throw $record
 }
 
+function ConvertFrom-ExumData([string] $Text) {
+    # The operation's arguments travel beside this script (docs/host-channel.md "Arguments are data"): the bootstrap
+    # leaves them in $exumData, one line per argument, "<Name> <kind> <base64 of UTF-8>...", kind s (string),
+    # l (list of strings), b (boolean 1/0) or i (integer).
+    $arguments = @{}
+    foreach ($line in $Text.Split([char]10)) {
+        $fields = $line.Split([char]32)
+        if ($fields[0].Length -eq 0) { continue }
+        $values = New-Object System.Collections.ArrayList
+        for ($index = 2; $index -lt $fields.Length; $index++) {
+            [void]$values.Add([System.Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($fields[$index])))
+        }
+        $kind = $fields[1]
+        if ($kind -eq 's') {
+            $arguments[$fields[0]] = [string]$values[0]
+        } elseif ($kind -eq 'l') {
+            $arguments[$fields[0]] = [string[]]$values.ToArray()
+        } elseif ($kind -eq 'b') {
+            $arguments[$fields[0]] = [string]$values[0] -eq '1'
+        } elseif ($kind -eq 'i') {
+            $arguments[$fields[0]] = [int]$values[0]
+        } else {
+            Stop-ExumOperation 'ExumDataNotValid' ('the argument ' + $fields[0] + ' has the unknown kind ' + $kind)
+        }
+    }
+    $arguments
+}
+
 trap {
     Write-ExumError $_
     exit 1
 }
+
+$ExumArguments = ConvertFrom-ExumData ([string]$exumData)

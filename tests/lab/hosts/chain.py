@@ -25,7 +25,7 @@ from cryptography import x509
 from .certs import is_self_signed, signed_by, thumbprint
 from .state import HostState
 
-__all__ = ["STATUS_ORDER", "ChainBuild", "ChainElement", "ChainResult", "build", "build_chain", "engine_stores"]
+__all__ = ["STATUS_ORDER", "ChainBuild", "ChainElement", "build", "engine_stores"]
 
 # referencesource System/security/.../x509chain.cs s_x509ChainErrorMappings: the order ChainStatus lists flags in.
 STATUS_ORDER = (
@@ -165,21 +165,3 @@ def build(
     elements = tuple(ChainElement(each, tuple(ordered(found))) for each, found in zip(chain, flags, strict=True))
     combined: set[str] = set().union(*flags)
     return ChainBuild(elements, tuple(ordered(combined)))
-
-
-@dataclass(frozen=True)
-class ChainResult:
-    built: bool
-    status: list[str]
-    elements: list[x509.Certificate]
-
-
-def build_chain(state: HostState, certificate: x509.Certificate, extra: Sequence[x509.Certificate] = ()) -> ChainResult:
-    """The machine engine without revocation checking; ``built`` when no problem was found.
-
-    ``extra``: ``X509ChainPolicy.ExtraStore``, "an additional collection of certificates that can be searched by the
-    chaining engine" (.NET documentation)."""
-    result = build(certificate, engine_stores(state), extra=extra, at=datetime.datetime.now(datetime.timezone.utc))
-    return ChainResult(
-        built=not result.status, status=list(result.status), elements=[each.certificate for each in result.elements]
-    )

@@ -117,6 +117,9 @@ class Fleet:
     def reset_counters(self, name: str) -> None:
         self.host(name).reset_counters()
 
+    def write_event(self, name: str, *, event_id: int, source: str, entry_type: str, message: str) -> dict[str, object]:
+        return self.host(name).write_event(event_id=event_id, source=source, entry_type=entry_type, message=message)
+
     def port_of(self, name: str) -> int:
         endpoint = self.endpoints.get(name)
         return endpoint.port if endpoint is not None else self.port

@@ -1,10 +1,9 @@
 """A simulated Windows + Exchange host behind a WinRM endpoint (the endpoint's ``CommandHost``).
 
-A command runs as on Windows: cmd.exe starts the program, powershell.exe decodes and parses its script, PowerShell
-refuses what the host's language level, commands and parameters do not allow (tests.pwsh checks, with the errors
-PowerShell prints), and the host channel's bootstrap runs the payload from stdin. The payload is checked the same way
-with the Exchange cmdlets it loads; then the model of its operation changes the host state and the result line is
-printed as the prelude prints it.
+A command runs as on Windows: cmd.exe starts the program and powershell.exe reads its command line
+(tests/lab/hosts/cmdline.py); the lab's PowerShell engine (tests/lab/powershell) runs the script it was given, with
+the process's standard input, under the WinRM logon of the command, on this host's simulated machine (HostState),
+and prints what the console host prints.
 """
 
 from __future__ import annotations
@@ -14,28 +13,17 @@ import threading
 import time
 from collections.abc import Iterable
 
-from tests.pwsh import Catalog, assigned_literal, check_script
-from tests.pwsh.errors import LiteralError, ScriptProblem
-from tests.pwsh.literals import arguments_of
-from tests.pwsh.messages import ambiguous_parameter, parameter_not_found
-from tests.pwsh.parser import ParsedScript, parse_script
+from tests.pwsh import Catalog, format_error_clixml
 
 from ..httpauth import Account, Logon
-from .bootstrap import PayloadDecodeError, bootstrap_payload, bootstrap_shape
 from .cmdline import CommandLineError, parse_command_line, unknown_option_problem
 from .latency import Counters, Work
-from .operations import OperationContext, model_for
-from .plain import run_plain_script
-from .pserrors import LabNoModel, Outcome, clixml_failure, lab_problem, script_error_of
-from .result import ScriptError, error_line, result_line
-from .shell import exchange_shell_load
 from .specs import HostSpec
 from .state import HostState
-from .syntax import function_parameters, header_operations, invocations
 
 __all__ = ["SimulatedHost"]
 
-_INVOKE = "Invoke-ExumOperation"
+Outcome = tuple[str, str, int]
 
 
 class SimulatedHost:
@@ -95,6 +83,12 @@ class SimulatedHost:
         with self._lock:
             self.counters = Counters()
 
+    def write_event(self, *, event_id: int, source: str, entry_type: str, message: str) -> dict[str, object]:
+        """An entry in the Application log, as a service on the host writes it (the control API's ``events``)."""
+        with self._lock:
+            record = self.state.write_event(event_id=event_id, source=source, entry_type=entry_type, message=message)
+            return record.to_dict()
+
     def dump(self) -> dict[str, object]:
         with self._lock:
             return {
@@ -117,142 +111,25 @@ class SimulatedHost:
         if line.program != "powershell":
             return "", f"The lab has no model for the program {line.program!r}.\r\n", 1
         work.charge("powershell.exe start", self.spec.process_start_seconds)
+        # The engine's cmdlets use this package's machine state, so the engine is imported when first needed.
+        from ..powershell import Host, run_powershell
+        from ..powershell.errors import NotModelled
+        from ..powershell.session import not_modelled_problem
+
+        level = self.spec.powershell_version
         if line.unknown_option is not None:
-            problem = unknown_option_problem(line, powershell=self.spec.powershell_version)
-            return clixml_failure(problem, powershell=self.spec.powershell_version)
-        try:
-            if line.script_from_stdin:
-                # powershell.exe -Command -: the script is stdin, in the console's code page.
-                return self._run_script(stdin.decode(_codec(codepage), errors="replace"), b"", work)
-            if line.script is None:
-                raise LabNoModel("powershell.exe without a command (an interactive console)")
-            return self._run_script(line.script, stdin, work)
-        except LabNoModel as error:
-            return clixml_failure(lab_problem(error), powershell=self.spec.powershell_version)
-
-    def _run_script(self, text: str, stdin: bytes, work: Work) -> Outcome:
-        import os
-
-        if os.environ.get("LAB_POWERSHELL_ENGINE"):
-            from ..powershell import Host, run_powershell
-
-            host = Host(self.spec, self.state, work, accounts=self.domain_accounts, logon=self.logon, stdin=stdin)
-            return run_powershell(host, text, catalog=self.catalog)
-        level = self.spec.powershell_version
-        script = parse_script(text)
-        problems = check_script(script, powershell=level, catalog=self.catalog)
-        failure = _first(problems, "parse") or _first(problems, "run")
-        if failure is not None:
-            return clixml_failure(failure, powershell=level)
-        silent = _first(problems, "none")
-        if silent is not None:
-            raise LabNoModel(f"{silent.message} (line {silent.line})", line=silent.line)
-        if bootstrap_shape(script).is_bootstrap:
-            return self._run_payload(script, stdin, work)
-        return run_plain_script(script, self.spec)
-
-    def _run_payload(self, bootstrap: ParsedScript, stdin: bytes, work: Work) -> Outcome:
-        try:
-            shape, reaches = bootstrap_shape(bootstrap), bool(self.spec.stdin_reaches_input)
-            payload = bootstrap_payload(shape, stdin, stdin_reaches_input=reaches)
-        except PayloadDecodeError as error:
-            raise LabNoModel(error.reason) from None
-        if payload is None:
-            # The source the bootstrap reads got no stdin (lab setting stdin_reaches_input): it compiles an empty
-            # script block, which prints nothing and succeeds.
-            return "", "", 0
-        level = self.spec.powershell_version
-        script = parse_script(payload)
-        scripts = header_operations(payload)
-        if "prelude" not in scripts:
-            raise LabNoModel("a payload without the host channel's prelude")
-        shell = exchange_shell_load(script, self.spec, accounts=self.domain_accounts, logon=self.logon)
-        exchange = self.spec.exchange_version if shell.loaded else None
-        problems = check_script(script, powershell=level, exchange=exchange, catalog=self.catalog)
-        parse_failure = _first(problems, "parse")
-        if parse_failure is not None:
-            return clixml_failure(_new_script_block_failure(bootstrap, parse_failure), powershell=level)
-        failures = [problem for problem in problems if problem.when == "run"]
-        if shell.failure is not None:
-            failures.append(shell.failure)
-        if failures:
-            # The prelude's trap catches the first error the script meets and ends it (exit 1).
-            first = min(failures, key=lambda problem: (problem.line, problem.column))
-            return error_line(script_error_of(first)), "", 1
-        silent = _first(problems, "none")
-        if silent is not None:
-            raise LabNoModel(f"{silent.message} (line {silent.line})", line=silent.line)
-        if shell.loaded:
-            work.load_exchange_shell(self.spec.shell_load_seconds)
-        context = OperationContext(self.state, script, scripts, work)
-        try:
-            arguments = _bound_arguments(script)
-            operation = assigned_literal(script, "ExumOperationName")
-        except LiteralError as error:
-            raise LabNoModel(str(error), line=error.line or 1) from None
-        except ScriptError as error:
-            return error_line(error), "", 1
-        model = model_for(str(operation)) if isinstance(operation, str) else None
-        if model is None:
-            raise LabNoModel(f"operation {operation!r}")
-        try:
-            data = model(context, arguments)
-        except ScriptError as error:
-            return error_line(error), "", 1
-        return result_line(data), "", 0
+            return "", format_error_clixml(unknown_option_problem(line, powershell=level), powershell=level), 1
+        if line.script_from_stdin:
+            # powershell.exe -Command -: the script is stdin, in the console's code page.
+            script, process_stdin = stdin.decode(_codec(codepage), errors="replace"), b""
+        elif line.script is None:
+            problem = not_modelled_problem(NotModelled("powershell.exe without a command (an interactive console)"))
+            return "", format_error_clixml(problem, powershell=level), 1
+        else:
+            script, process_stdin = line.script, stdin
+        host = Host(self.spec, self.state, work, accounts=self.domain_accounts, logon=self.logon, stdin=process_stdin)
+        return run_powershell(host, script, catalog=self.catalog)
 
 
 def _codec(codepage: int) -> str:
     return "utf-8" if codepage == 65001 else f"cp{codepage}"
-
-
-def _first(problems: list[ScriptProblem], when: str) -> ScriptProblem | None:
-    return next((problem for problem in problems if problem.when == when), None)
-
-
-def _new_script_block_failure(bootstrap: ParsedScript, problem: ScriptProblem) -> ScriptProblem:
-    """A parse error in the payload surfaces where the bootstrap calls NewScriptBlock, wrapped as a .NET method
-    exception (PowerShell wraps exceptions of .NET method calls in MethodInvocationException)."""
-    text = bootstrap.text
-    column = text.find("NewScriptBlock") + 1 or 1
-    return dataclasses.replace(
-        problem,
-        message=f'Exception calling "NewScriptBlock" with "1" argument(s): "{problem.message}"',
-        line=1,
-        column=column,
-        fqid="DotNetMethodException",
-        category="NotSpecified",
-        exception="MethodInvocationException",
-        source_line=text.splitlines()[0] if text else "",
-        length=len("NewScriptBlock"),
-        target="",
-    )
-
-
-def _bound_arguments(script: ParsedScript) -> dict[str, object]:
-    """The invocation line's named arguments, bound to ``Invoke-ExumOperation``'s parameters by (prefix) name."""
-    calls = arguments_of(script, _INVOKE)
-    declared = function_parameters(script, _INVOKE)
-    if len(calls) != 1 or declared is None:
-        defined = "no" if declared is None else "a"
-        raise LabNoModel(f"a payload with {len(calls)} calls of {_INVOKE} and {defined} definition")
-    line = invocations(script, _INVOKE)[0].line
-    bound: dict[str, object] = {}
-    for given, value in calls[0].items():
-        exact = [name for name in declared if name.lower() == given.lower()]
-        matches = exact or [name for name in declared if name.lower().startswith(given.lower())]
-        if len(matches) == 1:
-            bound[matches[0]] = value
-            continue
-        if matches:
-            message, fqid = ambiguous_parameter(given, matches), f"AmbiguousParameter,{_INVOKE}"
-        else:
-            message, fqid = parameter_not_found(given), f"NamedParameterNotFound,{_INVOKE}"
-        raise ScriptError(
-            message,
-            fqid=fqid,
-            category="InvalidArgument",
-            exception="System.Management.Automation.ParameterBindingException",
-            line=line,
-        )
-    return bound

@@ -75,8 +75,8 @@ class CertificateStore:
 
 class FileSystem:
     """The host's files as .NET's System.IO sees them: Windows paths, compared case-insensitively (NTFS preserves the
-    case of a name but does not distinguish by it). Directories exist once created or once a file is put below them.
-    """
+    case of a name but does not distinguish by it). A directory exists once made (with its parents); writing a file
+    does not make its directory, as on Windows."""
 
     def __init__(self, directories: tuple[str, ...] = ()) -> None:
         self._files: dict[str, tuple[str, bytes]] = {}

@@ -201,21 +201,10 @@ def _stdin_lines(host: Host) -> list[str]:
 
 
 def environment(engine: Engine) -> dict[str, str]:
-    spec = engine.host.spec
-    values = {
-        "COMPUTERNAME": spec.computer_name,
-        "USERNAME": engine.host.logon.user if engine.host.logon is not None else "Administrator",
-        "USERDOMAIN": spec.netbios_domain,
-        "USERDNSDOMAIN": spec.domain.upper(),
-        "SYSTEMROOT": "C:\\Windows",
-        "WINDIR": "C:\\Windows",
-        "TEMP": "C:\\Windows\\TEMP",
-        "TMP": "C:\\Windows\\TEMP",
-        "PROCESSOR_ARCHITECTURE": "AMD64",
-        "PATHEXT": ".COM;.EXE;.BAT;.CMD;.VBS;.VBE;.JS;.JSE;.WSF;.WSH;.MSC",
-    }
-    values.update(engine.host.environment)
-    return values
+    """The process's environment block (one for $env: and .NET's Environment; names upper case)."""
+    from .dotnet.system import process_state
+
+    return process_state(engine.host).environment
 
 
 def read_variable(engine: Engine, name: str, node: tree_sitter.Node) -> Any:

@@ -33,6 +33,7 @@ class CmdletSpec:
     that object bound to it and in ``call.input``); ``whole_input`` cmdlets (Sort-Object, Measure-Object,
     Out-String ...) run once with every input object in ``call.input``. Each object an implementation yields is
     written to the pipeline as it is (WriteObject without enumeration: yield the elements to enumerate).
+    ``remaining`` is the parameter that takes the positional arguments left over (ValueFromRemainingArguments).
     ``exchange`` marks an Exchange cmdlet (it exists only once the Exchange snap-in or remote session is loaded).
     """
 
@@ -45,6 +46,7 @@ class CmdletSpec:
     exchange: bool = False
     reads_directory: bool = False
     whole_input: bool = False
+    remaining: str | None = None
 
 
 _REGISTRY: dict[str, CmdletSpec] = {}
@@ -60,6 +62,7 @@ def cmdlet(
     exchange: bool = False,
     reads_directory: bool = False,
     whole_input: bool = False,
+    remaining: str | None = None,
 ) -> Callable[[Callable[[CmdletCall], Iterable[Any] | None]], Callable[[CmdletCall], Iterable[Any] | None]]:
     """Register the implementation of ``name``; ``reads_directory`` marks an Exchange cmdlet that reads or writes
     Active Directory with the caller's rights (it fails under a logon without network credentials)."""
@@ -77,6 +80,7 @@ def cmdlet(
             exchange=exchange,
             reads_directory=reads_directory,
             whole_input=whole_input,
+            remaining=remaining,
         )
         return function
 
@@ -84,19 +88,8 @@ def cmdlet(
 
 
 def implementation_of(name: str) -> CmdletSpec | None:
-    _load_implementations()
+    """The registered implementation (the cmdlets package registers them when the engine is imported)."""
     return _REGISTRY.get(name.lower())
-
-
-_LOADED = False
-
-
-def _load_implementations() -> None:
-    global _LOADED
-    if _LOADED:
-        return
-    _LOADED = True
-    from . import cmdlets  # noqa: F401  (registers every implementation)
 
 
 @dataclass

@@ -161,6 +161,12 @@ def to_string(value: Any, separator: str = " ") -> str:
         inner = ", ".join(f"{name}={to_string(value.get(name)[1])}" for name in value.names())
         return "@{" + inner.replace(", ", "; ") + "}"
     if isinstance(value, NetObject):
+        if "system.iformattable" in type_of(value).all_interfaces():
+            # LS2 6.7: PowerShell formats IFormattable values with the invariant culture, unlike ToString().
+            from .dotnet.formatting import format_value
+            from .dotnet.globalization import culture_data
+
+            return format_value(value, None, culture_data(""))
         return value.to_string()
     raise NotModelled(f"the string form of a {type(value).__name__}")
 

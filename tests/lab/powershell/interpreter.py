@@ -146,6 +146,27 @@ class Output:
     def __init__(self) -> None:
         self.items: list[Any] = []
 
+
+class _ConsoleItems(list[Any]):
+    """The top-level pipeline: what reaches it goes to the console at once (Out-Default), in order with Write-Host."""
+
+    def __init__(self, console: Callable[[Any], None]) -> None:
+        super().__init__()
+        self._console = console
+
+    def append(self, item: Any) -> None:
+        super().append(item)
+        self._console(item)
+
+    def extend(self, items: Any) -> None:
+        for item in items:
+            self.append(item)
+
+
+class ConsoleOutput(Output):
+    def __init__(self, console: Callable[[Any], None]) -> None:
+        self.items = _ConsoleItems(console)
+
     def write(self, value: Any, *, enumerate_collections: bool = True) -> None:
         if enumerate_collections:
             self.items.extend(conversions.items_of(value))
@@ -172,7 +193,7 @@ class Engine:
         self.scope = self.global_scope
         self.script: ParsedScript | None = None
         self.errors_out: list[ErrorRecord] = []
-        self.host_lines: list[str] = []
+        self.console: list[str] = []
         # Constructs the host's level does not have, found by the PowerShell checks (tests/pwsh/levels.py), by
         # position: they fail when reached, as on the host (``try`` on 1.0 is a command named "try").
         self._level_problems: dict[int, dict[tuple[int, int], Any]] = {}
@@ -226,7 +247,15 @@ class Engine:
             raise AssertionError from None
 
     def write_host(self, text: str) -> None:
-        self.host_lines.append(text)
+        """Write-Host: text straight to the console (its own newlines included), between pipeline output."""
+        self.console.append(text.replace("\r\n", "\n").replace("\n", "\r\n"))
+
+    def _to_console(self, item: Any) -> None:
+        from .automatic import format_for_console
+
+        text = format_for_console(self, item)
+        if text:
+            self.console.append(text)
 
     def format_lines(self, objects: Sequence[Any]) -> str:
         from .automatic import format_for_console
@@ -336,7 +365,7 @@ class Engine:
         self.script = script
         self._note_level_problems(script)
         block = ScriptBlock(script, script.root, _param_block(script.root))
-        output = self.top_output = Output()
+        output = self.top_output = ConsoleOutput(self._to_console)
         try:
             self._invoke_block(block, output, new_scope=False, arguments=[], bound_input=None)
         except ExitScript as done:
@@ -828,12 +857,7 @@ class Engine:
                 raise
         else:
             value = self._expression(first)
-            if _discards(first) or (value is None and _strip(first).type == "invokation_expression"):
-                # [void] writes nothing, nor does a method declared void (the simulated members return None for
-                # void; none of them returns null from a method that has a value).
-                items = []
-            else:
-                items = conversions.items_of(value)
+            items = [] if _discards(first) or _writes_nothing(first, value) else conversions.items_of(value)
         for command in rest:
             items = self._command(command, items)
         output.items.extend(items)
@@ -1051,7 +1075,9 @@ class Engine:
         scope_name, _, bare = name.rpartition(":")
         lowered = scope_name.lower()
         if lowered == "env":
-            self.host.environment[bare.upper()] = self.to_string(value)
+            from .automatic import environment
+
+            environment(self)[bare.upper()] = self.to_string(value)
             return
         if lowered in ("global", "script"):
             self.set_variable(bare, value, scope=self.global_scope)
@@ -1122,8 +1148,6 @@ class Engine:
                     return conversions.convert(left, net.full_name, runtime=self.runtime, construct=self._construct_net)
                 except (conversions.ConversionError, NetException, PSError):
                     return None
-            if symbol in ("-split", "-join") and not self.has("split_join"):
-                raise NotModelled(f"{symbol} on PowerShell {self.level}", line=self._line)
             return operators.compare(symbol, left, right, matches=self._set_matches)
         except operators.OperatorError as error:
             self._fail(node, error.message, fqid=error.fqid, exception=error.exception)
@@ -1131,9 +1155,9 @@ class Engine:
             self._fail(node, error.message, fqid=error.fqid, category="InvalidArgument")
         return None
 
-    def _set_matches(self, table: dict[Any, Any] | None) -> None:
+    def _set_matches(self, table: Any) -> None:
         if table is not None:
-            self.set_variable("matches", Hashtable(table.items()))
+            self.set_variable("matches", table)
 
     def _format(self, template: Any, arguments: Any) -> str:
         from .dotnet.text import composite_format
@@ -1178,8 +1202,7 @@ class Engine:
         if symbol == "-bnot":
             return ~int(conversions.to_number(self._expression(operand)))
         if symbol in ("-split", "-join"):
-            if not self.has("split_join"):
-                raise NotModelled(f"{symbol} on PowerShell {self.level}", line=self._line)
+            # (1.0 has neither: its parser refuses them before anything runs, tests/pwsh/levels.py.)
             value = self._expression(operand)
             if symbol == "-join":
                 return "".join(self.to_string(item) for item in conversions.items_of(value))
@@ -1207,10 +1230,8 @@ class Engine:
         return self.convert(value, name)
 
     def _type_name(self, literal: Node) -> str:
-        net_name = self._type_of_literal(literal)
-        spec = next(child for child in literal.named_children if child.type == "type_spec")
-        suffix = "[]" if spec.named_children and spec.named_children[0].type == "array_type_name" else ""
-        return net_name.full_name + suffix
+        # _type_of_literal already gives the array type for ``[T[]]``.
+        return self._type_of_literal(literal).full_name
 
     def _type_of_literal(self, literal: Node) -> NetType:
         spec = next(child for child in literal.named_children if child.type == "type_spec")
@@ -1342,10 +1363,11 @@ class Engine:
 
     def _static_property(self, net: NetType, name: str, node: Node) -> Any:
         if net.enum_members is not None:
-            from .values import enum_value
+            from .values import enum_value, runtime_at_least
 
             for member_name, number in net.enum_members.items():
-                if member_name.lower() == name.lower():
+                since = net.member_since.get(member_name, "2.0")
+                if member_name.lower() == name.lower() and runtime_at_least(self.runtime, since):
                     return enum_value(net, number)
             return None
         member = net.find_member(name, runtime=self.runtime, static=True)
@@ -1641,6 +1663,21 @@ def _discards(node: Node) -> bool:
         return False
     spec = node.named_children[0]
     return "".join(spec.text.decode().split()).lower() in ("[void]", "[system.void]") if spec.text else False
+
+
+def _writes_nothing(node: Node, value: Any) -> bool:
+    """A method declared void writes nothing (the simulated members return None for void; none returns null from a
+    method that has a value), nor does ++ or -- used as a statement (about_Assignment_Operators: the increment and
+    decrement operators write their value only inside an expression, e.g. in parentheses)."""
+    node = _strip(node)
+    if node.type == "expression_with_unary_operator" and node.children[0].type in (
+        "pre_increment_expression",
+        "pre_decrement_expression",
+    ):
+        return True
+    if node.type in ("post_increment_expression", "post_decrement_expression"):
+        return True
+    return value is None and node.type == "invokation_expression"
 
 
 def _is_command_chain(chain: Node) -> bool:

@@ -18,6 +18,7 @@ from tests.pwsh import messages
 
 from .commands import CmdletCall, CmdletSpec, implementation_of
 from .errors import NotModelled
+from .values import PSArray
 
 if TYPE_CHECKING:
     from .interpreter import Engine
@@ -252,6 +253,13 @@ def _bind_cmdlet(engine: Engine, node: Node, info: Any, spec: CmdletSpec, argume
         bound[canonical] = value
         index += 1
     free = [name for name in spec.positional if name not in bound]
+    if spec.remaining is not None and len(positional) > len(free) and spec.remaining not in bound:
+        # ValueFromRemainingArguments: the leftover positional values, as one array, to that parameter.
+        taken = [name for name in free if name != spec.remaining]
+        if spec.remaining in free:
+            taken = free[: free.index(spec.remaining)]
+        bound[spec.remaining] = PSArray(positional[len(taken) :])
+        positional, free = positional[: len(taken)], taken
     for value in positional:
         if not free:
             engine._fail(
@@ -342,17 +350,17 @@ def _outputs(engine: Engine, spec: CmdletSpec, call: CmdletCall) -> list[Any]:
 
 def _directory_unreachable(engine: Engine, spec: CmdletSpec) -> None:
     """host-facts.md "Second hop to AD": Exchange's management cmdlets reach Active Directory with the caller's
-    rights, and a WinRM logon without network credentials binds to the domain controller anonymously. The text is
-    the directory's refusal of an operation on an unauthenticated connection (LDAP error 000004DC) inside Exchange's
-    ADOperationException frame; the wording as Exchange prints it is assumed (docs/lab.md)."""
-    dc = f"DC01.{engine.host.spec.domain}"
+    rights, which a WinRM logon without network credentials cannot lend onward. The error is the one reported for the
+    2010 snap-in under such a logon (PowerShell/Win32-OpenSSH#1115: ArgumentNullException "Value cannot be null.
+    Parameter name: parameters"); that every version and every directory-bound cmdlet fails so is assumed
+    (docs/lab.md)."""
+    info = engine.catalog.resolve(spec.name, powershell=engine.level, exchange=engine.host.loaded_exchange)
+    owner = info.type_name if info is not None and info.type_name else spec.name
     engine.throw(
-        f"Active Directory operation failed on {dc}. This error is not retriable. Additional information: A local "
-        "error occurred. Active directory response: 000004DC: LdapErr: DSID-0C0906E8, comment: In order to perform "
-        "this operation a successful bind must be completed on the connection., data 0, v1db1",
-        fqid=f"ADOperationException,{spec.name}",
+        "Value cannot be null.\r\nParameter name: parameters",
+        fqid=f"System.ArgumentNullException,{owner}",
         category="NotSpecified",
-        exception="Microsoft.Exchange.Data.Directory.ADOperationException",
+        exception="System.ArgumentNullException",
         command=spec.name,
     )
 

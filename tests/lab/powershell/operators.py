@@ -182,21 +182,16 @@ def like(value: Any, pattern: Any, *, case_sensitive: bool = False) -> bool:
     return re.match(expression, text, 0 if case_sensitive else re.IGNORECASE) is not None
 
 
-_NET_REGEX = re.compile(r"\(\?<([A-Za-z_][A-Za-z0-9_]*)>")
-
-
 def regex_of(pattern: str, *, case_sensitive: bool = False) -> re.Pattern[str]:
-    """A .NET regular expression as Python's ``re`` reads it (named groups ``(?<n>...)``)."""
-    translated = _NET_REGEX.sub(r"(?P<\1>", pattern)
-    if "\\p{" in translated or "(?(" in translated:
-        raise NotModelled(f"the .NET regular expression {pattern!r}")
+    """A .NET regular expression (about_Regular_Expressions: the operators use .NET's syntax; RegexOptions
+    IgnoreCase unless the operator is a ``c`` one)."""
+    from .dotnet.regex import compile_pattern
+    from .errors import NetException
+
     try:
-        return re.compile(translated, 0 if case_sensitive else re.IGNORECASE)
-    except re.error as error:
-        raise OperatorError(
-            f'The regular expression pattern {pattern} is not valid.', "InvalidRegularExpression",
-            "System.ArgumentException",
-        ) from error  # fmt: skip
+        return compile_pattern(pattern, 0 if case_sensitive else 1)
+    except NetException as error:
+        raise OperatorError(error.message, "InvalidRegularExpression", "System.ArgumentException") from error
 
 
 def compare(operator: str, left: Any, right: Any, *, matches: Callable[[dict[Any, Any] | None], None]) -> Any:
@@ -249,22 +244,13 @@ def _scalar_test(name: str, right: Any, case_sensitive: bool) -> Callable[[Any, 
         def test(item: Any, matches: Callable[[dict[Any, Any] | None], None] | None) -> bool:
             found = pattern.search(to_string(item))
             if matches is not None and found is not None:
-                matches(_matches_table(found))
+                from .dotnet.regex import matches_table
+
+                matches(matches_table(found))
             return (found is not None) == wanted
 
         return test
     raise NotModelled(f"the operator -{name}")
-
-
-def _matches_table(found: re.Match[str]) -> dict[Any, Any]:
-    table: dict[Any, Any] = {0: found.group(0)}
-    for index, group in enumerate(found.groups(), start=1):
-        if group is not None:
-            table[index] = group
-    for name, group in found.groupdict().items():
-        if group is not None:
-            table[name] = group
-    return table
 
 
 def _replace(left: Any, right: Any, case_sensitive: bool) -> Any:
@@ -274,22 +260,17 @@ def _replace(left: Any, right: Any, case_sensitive: bool) -> Any:
             "The -ireplace operator allows only two elements to follow it, not " + str(len(parts)) + ".",
             "BadReplaceArgument",
         )
+    from .dotnet.regex import replace
+
     pattern = regex_of(to_string(parts[0]), case_sensitive=case_sensitive)
     replacement = to_string(parts[1]) if len(parts) > 1 else ""
-    python_replacement = re.sub(r"\$(\d+)|\$\{(\w+)\}|\\", lambda m: _replacement_token(m), replacement)
 
     def one(item: Any) -> str:
-        return pattern.sub(python_replacement, to_string(item))
+        return replace(pattern, to_string(item), replacement)
 
     if isinstance(left, list):
         return PSArray([one(item) for item in left])
     return one(left)
-
-
-def _replacement_token(match: re.Match[str]) -> str:
-    if match.group(0) == "\\":
-        return "\\\\"
-    return f"\\g<{match.group(1) or match.group(2)}>"
 
 
 def _split(left: Any, right: Any, case_sensitive: bool) -> PSArray:

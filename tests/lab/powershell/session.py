@@ -11,8 +11,8 @@ from tests.pwsh import Catalog, check_script, format_error_clixml
 from tests.pwsh.errors import ScriptProblem
 from tests.pwsh.parser import ParsedScript, parse_script
 
-from . import dotnet as _dotnet  # noqa: F401  (registers the simulated .NET types)
-from .automatic import format_for_console
+from . import cmdlets as _cmdlets  # noqa: F401  (registers the cmdlet implementations)
+from . import dotnet as _dotnet  # (registers the simulated .NET types)
 from .context import Host
 from .errors import ErrorRecord, NotModelled, PSError
 from .interpreter import Engine
@@ -68,22 +68,16 @@ def run_powershell(host: Host, text: str, *, catalog: Catalog | None = None) -> 
 
 def _run(host: Host, script: ParsedScript, catalog: Catalog, level: str) -> tuple[str, str, int]:
     engine = Engine(host, catalog=catalog)
-    stdout: list[str] = []
     stderr: list[ScriptProblem] = []
     code = 0
     try:
-        items, exit_code = engine.run_script(script)
-        stdout.extend(format_for_console(engine, item) for item in items)
+        _items, exit_code = engine.run_script(script)
         code = 0 if exit_code is None else exit_code
     except PSError as error:
-        stdout.extend(format_for_console(engine, item) for item in engine.top_output.items)
         stderr.append(error_problem(error.record))
         code = 1
     except NotModelled as error:
-        written = "".join(format_for_console(engine, item) for item in engine.top_output.items)
-        return written, format_error_clixml(not_modelled_problem(error), powershell=level), 1
+        return "".join(engine.console), format_error_clixml(not_modelled_problem(error), powershell=level), 1
     problems = [error_problem(record) for record in engine.errors_out] + stderr
     errors = "".join(format_error_clixml(problem, powershell=level) for problem in problems)
-    if problems and code == 0 and stderr:
-        code = 1
-    return "".join(stdout), errors, code
+    return "".join(engine.console), errors, code

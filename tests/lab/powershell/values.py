@@ -388,9 +388,16 @@ def enum_type(
 ) -> NetType:
     return register_type(
         NetType(
-            full_name, "System.Enum", (), None, since=since, enum_members=values, flags=flags, value_type=True,
+            full_name,
+            "System.Enum",
+            (),
+            None,
+            since=since,
+            enum_members=values,
+            flags=flags,
+            value_type=True,
             member_since=dict(member_since or {}),
-        )  # fmt: skip
+        )
     )
 
 

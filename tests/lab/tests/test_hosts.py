@@ -1,4 +1,4 @@
-"""The simulated hosts: specs, powershell.exe command lines, bootstrap recognition, checks, counters and latency."""
+"""The simulated hosts: specs, powershell.exe command lines, scripts run by the engine, stdin, counters and latency."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import time
 import pytest
 
 from tests.lab.hosts import PRESETS, HostSpecError, SimulatedHost, parse_host_specs
-from tests.lab.hosts.bootstrap import bootstrap_shape
+from tests.lab.httpauth import DelegatedCredential, Logon
 from tests.lab.hosts.cmdline import CommandLineError, parse_command_line, split_arguments
 from tests.lab.tests.test_hosts_payloads import (
     BOOTSTRAP_CONSOLE_ONLY,
@@ -25,9 +25,15 @@ from tests.lab.tests.test_hosts_payloads import (
     payload_stdin,
     payload_text,
 )
-from tests.pwsh import parse_script
 
 NO_MODEL = "The lab has no model for this script"
+# A CredSSP logon holds the caller's network credentials (docs/lab.md "Logons and CredSSP"), which Exchange's
+# directory-bound cmdlets need; a command run without a logon has none.
+DELEGATING = Logon(
+    "Administrator", "CONTOSO", "credssp", DelegatedCredential(domain="CONTOSO", user="Administrator", password="pw")
+)
+# host-facts.md "Second hop to AD": what Exchange's directory-bound cmdlets throw under a logon without them.
+NO_DIRECTORY = "Value cannot be null.\r\nParameter name: parameters"
 
 
 @pytest.fixture(scope="module")
@@ -242,20 +248,21 @@ def test_hostname_exe_without_powershell(hosts: dict[str, SimulatedHost]) -> Non
 
 
 @pytest.mark.parametrize(
-    ("preset", "script"),
+    ("preset", "script", "printed", "construct"),
     [
-        ("2010", "Get-Process"),
-        ("2010", "Write-Output 'a'; Remove-Item C:\\x"),
-        ("2007sp1", "$PSVersionTable.PSVersion.ToString()"),
-        ("2013", "ConvertTo-Json @{a = 1}"),
+        ("2010", "Get-Process", "", "Get-Process"),
+        # What ran before the construct the lab lacks stays printed; nothing after it runs.
+        ("2010", "Write-Output 'a'; Get-Process; Write-Output 'b'", "a\r\n", "Get-Process"),
+        ("2013", "ConvertTo-Json @{a = 1}", "", "ConvertTo-Json"),
+        ("2010", "[Console]::WriteLine('x')", "", "[Console]::WriteLine"),
     ],
 )
 def test_unmodelled_scripts_fail_instead_of_pretending(
-    hosts: dict[str, SimulatedHost], preset: str, script: str
+    hosts: dict[str, SimulatedHost], preset: str, script: str, printed: str, construct: str
 ) -> None:
     out, err, rc = hosts[preset].run_command(command_line(script), b"", 65001)
-    assert (out, rc) == ("", 1)
-    assert err.startswith("#< CLIXML") and NO_MODEL in err
+    assert (out, rc) == (printed, 1)
+    assert err.startswith("#< CLIXML") and NO_MODEL in err and construct in err
 
 
 def test_unknown_program(hosts: dict[str, SimulatedHost]) -> None:
@@ -290,28 +297,44 @@ def test_checks_fail_as_powershell_does(
         assert message in err
 
 
-# ---------------------------------------------------------------- bootstrap recognition
-
-
 @pytest.mark.parametrize(
-    ("script", "expected"),
+    ("preset", "script", "printed", "rc", "messages"),
     [
-        (BOOTSTRAP_JOIN, True),
-        (BOOTSTRAP_STRINGBUILDER, True),
-        (BOOTSTRAP_INPUT_ONLY, True),
-        (BOOTSTRAP_CONSOLE_ONLY, True),
-        (BOOTSTRAP_CONSOLE_ONLY.replace("[Console]", "[System.Console]").replace("ReadToEnd", "readtoend"), True),
-        (BOOTSTRAP_INPUT_ONLY.replace("$input", "$args"), False),
-        (BOOTSTRAP_CONSOLE_ONLY.replace("ReadToEnd()", "ReadLine()"), False),
-        (BOOTSTRAP_JOIN.replace("$input", "$args").replace("[Console]::In.ReadToEnd()", "''"), False),
-        (BOOTSTRAP_JOIN.replace("& $Exec", "$Exec"), False),
-        (BOOTSTRAP_JOIN.replace("UTF8", "Unicode"), False),
-        (BOOTSTRAP_JOIN + ";Remove-Item -Path C:\\x", False),
-        ("Write-Output $input", False),
+        # $PSVersionTable arrives with 2.0 (about_Windows_PowerShell_2.0): on 1.0 it is an unset variable, $null, and
+        # a method called on $null is InvokeMethodOnNull (about_Automatic_Variables; the engine's runtime error).
+        ("2007sp1", "$PSVersionTable.PSVersion.ToString()", "", 1, ["You cannot call a method on a null-valued"]),
+        # A cmdlet's error for one item is non-terminating (about_Errors): the script goes on, and the error is
+        # printed on stderr. The last command succeeded, so the exit code is 0 (about_PowerShell_exe, -Command).
+        (
+            "2010",
+            "Write-Output 'a'; Remove-Item C:\\x; Write-Output 'b'",
+            "a\r\nb\r\n",
+            0,
+            ["Cannot find path 'C:\\x' because it does not exist.", "PathNotFound,Microsoft.PowerShell.Commands.RemoveItemCommand"],
+        ),
     ],
 )
-def test_bootstrap_is_recognised_by_its_data_flow(script: str, expected: bool) -> None:
-    assert bootstrap_shape(parse_script(script)).is_bootstrap is expected
+def test_run_time_errors_are_printed_by_powershell(
+    hosts: dict[str, SimulatedHost], preset: str, script: str, printed: str, rc: int, messages: list[str]
+) -> None:
+    """Scripts the old plain-script models refused now run, and fail as PowerShell fails."""
+    out, err, code = hosts[preset].run_command(command_line(script), b"", 65001)
+    assert (out, code) == (printed, rc)
+    assert err.startswith("#< CLIXML\r\n<Objs ") and NO_MODEL not in err
+    assert all(message in err for message in messages), err
+
+
+# ---------------------------------------------------------------- stdin and the bootstrap
+
+# Engine bug (reported): an empty script text is refused as a syntax error (tests.pwsh parses '' as an ERROR node),
+# where PowerShell compiles an empty script block, which runs and writes nothing (an empty .ps1 runs so too).
+EMPTY_SCRIPT_BLOCK = pytest.mark.xfail(strict=True, reason="engine: NewScriptBlock('') is refused as a syntax error")
+# Engine and docs/lab.md disagree (reported): docs/lab.md "Lab settings" refuses, as unmodelled, a bootstrap that reads
+# only [Console]::In on a host where powershell.exe feeds stdin to $input (no source says what Console.In holds
+# then); the engine hands stdin to whichever reads it first.
+CONSOLE_IN_AFTER_INPUT = pytest.mark.xfail(
+    strict=True, reason="engine gives [Console]::In the stdin that docs/lab.md says is not modelled there"
+)
 
 
 @pytest.mark.parametrize("bootstrap", [BOOTSTRAP_JOIN, BOOTSTRAP_STRINGBUILDER])
@@ -323,6 +346,7 @@ def test_payload_from_stdin_lines(hosts: dict[str, SimulatedHost], bootstrap: st
     assert exum_result(out)["ok"] is True
 
 
+@EMPTY_SCRIPT_BLOCK
 def test_stdin_that_never_reaches_input_runs_an_empty_block() -> None:
     host = SimulatedHost(PRESETS["windows"].configured(stdin_reaches_input=False))
     text = payload_text("exchange_info", {}, fragment="exchange_info.none.ps1")
@@ -332,13 +356,13 @@ def test_stdin_that_never_reaches_input_runs_an_empty_block() -> None:
 @pytest.mark.parametrize(
     ("stdin_reaches_input", "bootstrap", "runs"),
     [
-        (False, BOOTSTRAP_INPUT_ONLY, False),
+        pytest.param(False, BOOTSTRAP_INPUT_ONLY, False, marks=EMPTY_SCRIPT_BLOCK),
         (False, BOOTSTRAP_CONSOLE_ONLY, True),
         (False, BOOTSTRAP_JOIN, True),
         (False, BOOTSTRAP_STRINGBUILDER, True),
         (True, BOOTSTRAP_INPUT_ONLY, True),
         (True, BOOTSTRAP_JOIN, True),
-        (True, BOOTSTRAP_CONSOLE_ONLY, None),
+        pytest.param(True, BOOTSTRAP_CONSOLE_ONLY, None, marks=CONSOLE_IN_AFTER_INPUT),
     ],
 )
 def test_stdin_reaches_the_source_the_host_gives_it(
@@ -355,6 +379,25 @@ def test_stdin_reaches_the_source_the_host_gives_it(
         assert (err, rc) == ("", 0) and exum_result(out)["data"]["powershell_version"] == "1.0"
     else:
         assert (out, err, rc) == ("", "", 0)
+
+
+@pytest.mark.parametrize(
+    ("stdin_reaches_input", "script", "expected"),
+    [
+        # $input yields stdin's lines (host-facts.md; docs/lab.md "Lab settings"), written one per line.
+        (True, "Write-Output $input", "QUJD\r\nREVG\r\n"),
+        (True, "@($input).Length", "2\r\n"),
+        (False, "@($input).Length", "0\r\n"),
+        # Type literals and member access are case-insensitive (about_Case-Sensitivity); Console.In is the process's
+        # standard input, read whole by ReadToEnd (.NET 2.0 Console.In, TextReader.ReadToEnd).
+        (False, "[system.console]::in.readtoend().Length", "12\r\n"),
+        (False, "[Text.Encoding]::UTF8.GetString([Convert]::FromBase64String([Console]::In.ReadToEnd()))", "ABCDEF\r\n"),
+    ],
+)
+def test_the_bootstrap_is_run_as_written(stdin_reaches_input: bool, script: str, expected: str) -> None:
+    """No bootstrap is recognised: whatever the command line carries runs, reading stdin where the host puts it."""
+    host = SimulatedHost(PRESETS["2007sp1"].configured(stdin_reaches_input=stdin_reaches_input))
+    assert host.run_command(command_line(script), b"QUJD\r\nREVG\r\n", 65001) == (expected, "", 0)
 
 
 def test_old_command_line_fails_on_the_pessimistic_powershell_1_host() -> None:
@@ -406,6 +449,10 @@ def test_powershell_3_cmdlet_in_a_payload_on_the_2_0_host(hosts: dict[str, Simul
     assert text.splitlines()[error["line"] - 1].startswith("$text = ConvertTo-Json")
 
 
+# Engine bug (reported): a function's parameter binding error has the FullyQualifiedErrorId "NamedParameterNotFound"
+# without ",<function name>" (and "None" as the command in its text), where PowerShell gives
+# "NamedParameterNotFound,<function>" as for a cmdlet ("NamedParameterNotFound,Microsoft.PowerShell.Commands...").
+@pytest.mark.xfail(strict=True, reason="engine: a function's binding error lacks ',<function name>' in its fqid")
 def test_unknown_operation_parameter(hosts: dict[str, SimulatedHost]) -> None:
     out, err, rc = run_payload(hosts["2013"], payload_text("root_trust", {"Roots": []}))
     error = exum_result(out)["error"]
@@ -419,35 +466,57 @@ def test_parameter_prefix_binds(hosts: dict[str, SimulatedHost]) -> None:
     assert rc == 0 and exum_result(out)["data"]["changed"] is False
 
 
-def test_unknown_operation_has_no_model(hosts: dict[str, SimulatedHost]) -> None:
-    body = "param()\r\n@{ 'done' = $true }"
-    out, err, rc = run_payload(hosts["2010"], payload_text("reboot_host", {}, body=body))
-    assert (out, rc) == ("", 1) and NO_MODEL in err and "reboot_host" in err
+def test_an_operation_the_lab_never_saw_runs(hosts: dict[str, SimulatedHost]) -> None:
+    """The lab knows no operation: any script runs as PowerShell runs it (the old models refused unknown ones)."""
+    body = "param([string] $Name, [int] $Count = 1)\r\n@{ 'done' = $true; 'name' = $Name.ToUpper(); 'twice' = 2 * $Count }"
+    out, err, rc = run_payload(hosts["2010"], payload_text("reboot_host", {"Name": "um", "Count": 21}, body=body))
+    assert (err, rc) == ("", 0)
+    assert exum_result(out) == {"ok": True, "data": {"done": True, "name": "UM", "twice": 42}}
 
 
 # ---------------------------------------------------------------- Exchange shell
 
 
+@pytest.mark.parametrize("delegating", [False, True])
 @pytest.mark.parametrize("preset", ["2007sp1", "2010", "2013"])
-def test_snapin_of_the_hosts_version_loads(preset: str) -> None:
+def test_snapin_of_the_hosts_version_loads(preset: str, delegating: bool) -> None:
+    """Add-PSSnapin of the host's version is one shell load, under any logon. Exchange's cmdlets then read the
+    directory only with network credentials: without them (no logon here) the 2010/2013 fragments' cmdlets fail and
+    exchange_info.ps1 returns the rest with exchange_error; the 2007 SP1 fragment calls no Exchange cmdlet."""
     host = SimulatedHost(PRESETS[preset])
     loader = [f"Add-PSSnapin -Name '{SNAPINS[preset]}' -ErrorAction Stop"]
     text = payload_text("exchange_info", {}, loader=loader, fragment=f"exchange_info.{preset}.ps1")
-    out, err, rc = run_payload(host, text)
+    out, err, rc = host.run_command(
+        command_line(BOOTSTRAP_STRINGBUILDER), payload_stdin(text), 65001, logon=DELEGATING if delegating else None
+    )
     assert (err, rc) == ("", 0), out
+    data = exum_result(out)["data"]
+    if delegating or preset == "2007sp1":
+        assert data["exchange_error"] is None and data["um"] is not None
+    else:
+        assert data["exchange_error"]["message"] == NO_DIRECTORY and data["um"] is None
     assert host.counters.exchange_shell_loads == 1
     assert host.counters.simulated_seconds == PRESETS[preset].process_start_seconds + PRESETS[preset].shell_load_seconds
 
 
+# -ErrorAction Stop turns Add-PSSnapin's non-terminating error into a terminating one. Before 3.0 the trap receives
+# it as an ActionPreferenceStopException, whose message prefixes the error's own; from 3.0 the error keeps its own
+# exception (tests/pwsh/semantics.py "stop_keeps_exception": about_Preference_Variables, about_CommonParameters,
+# ActionPreferenceStopException). The old model gave the 3.0 form on every version.
+STOPPED = 'Command execution stopped because the preference variable "ErrorActionPreference" or common parameter is set to Stop: '
+
+
 @pytest.mark.parametrize(
-    ("preset", "snapin", "where"),
+    ("preset", "snapin", "where", "prefix", "exception"),
     [
-        ("2010", SNAPINS["2007sp1"], "machine"),
-        ("2013", SNAPINS["2010"], "computer"),
-        ("windows", SNAPINS["2010"], "machine"),
+        ("2010", SNAPINS["2007sp1"], "machine", STOPPED, "System.Management.Automation.ActionPreferenceStopException"),
+        ("2013", SNAPINS["2010"], "computer", "", "System.Management.Automation.PSArgumentException"),
+        ("windows", SNAPINS["2010"], "machine", STOPPED, "System.Management.Automation.ActionPreferenceStopException"),
     ],
 )
-def test_snapin_of_another_version_fails_like_add_pssnapin(preset: str, snapin: str, where: str) -> None:
+def test_snapin_of_another_version_fails_like_add_pssnapin(
+    preset: str, snapin: str, where: str, prefix: str, exception: str
+) -> None:
     host = SimulatedHost(PRESETS[preset])
     text = payload_text(
         "exchange_info",
@@ -458,8 +527,9 @@ def test_snapin_of_another_version_fails_like_add_pssnapin(preset: str, snapin: 
     out, err, rc = run_payload(host, text)
     error = exum_result(out)["error"]
     assert (err, rc) == ("", 1)
-    assert error["message"] == f"The Windows PowerShell snap-in '{snapin}' is not installed on this {where}."
+    assert error["message"] == f"{prefix}The Windows PowerShell snap-in '{snapin}' is not installed on this {where}."
     assert error["fqid"] == "AddPSSnapInRead,Microsoft.PowerShell.Commands.AddPSSnapinCommand"
+    assert (error["category"], error["exception"]) == ("InvalidArgument", exception)
     assert host.counters.exchange_shell_loads == 0
 
 
@@ -483,11 +553,19 @@ def test_remote_exchange_session_without_credential_is_a_second_hop() -> None:
     assert host.counters.exchange_shell_loads == 0
 
 
-def test_exchange_cmdlets_without_a_loaded_shell_are_unknown(hosts: dict[str, SimulatedHost]) -> None:
-    out, err, rc = run_payload(hosts["2010"], payload_text("exchange_info", {}, fragment="exchange_info.2010.ps1"))
-    error = exum_result(out)["error"]
-    assert (err, rc) == ("", 1)
-    assert error["message"].startswith("The term 'Get-ExchangeCertificate' is not recognized")
+def test_exchange_cmdlets_without_a_loaded_shell_are_unknown() -> None:
+    """Without Add-PSSnapin the Exchange cmdlets are no commands (CommandNotFoundException), under any logon.
+    exchange_info.ps1 traps every failure of its Exchange part, so the snapshot comes back with exchange_error
+    (the old model failed the whole command)."""
+    host = SimulatedHost(PRESETS["2010"])
+    text = payload_text("exchange_info", {}, fragment="exchange_info.2010.ps1")
+    out, err, rc = host.run_command(command_line(BOOTSTRAP_STRINGBUILDER), payload_stdin(text), 65001, logon=DELEGATING)
+    assert (err, rc) == ("", 0)
+    data = exum_result(out)["data"]
+    assert data["exchange_error"]["message"].startswith("The term 'Get-ExchangeCertificate' is not recognized")
+    assert data["exchange_error"]["fqid"] == "CommandNotFoundException"
+    assert data["um"] is None and data["exchange"]["version"] == "2010"
+    assert host.counters.exchange_shell_loads == 0
 
 
 # ---------------------------------------------------------------- counters and latency

@@ -96,7 +96,7 @@ class Runner:
         """Under a CredSSP logon, whose network credentials the Exchange cmdlets need to reach the directory."""
         profile = profile_for(exchange) if exchange else None
         payload = channel.build_payload(operation=operation, arguments=arguments, exchange=profile)
-        stdin = channel.encode_stdin(payload.text)
+        stdin = channel.encode_stdin(payload)
         out, err, rc = host.run_command(_command_line(), stdin, 65001, logon=DELEGATING_LOGON)
         return channel.parse_result(operation=operation, rc=rc, stdout=out, stderr=err, payload=payload)
 
@@ -138,13 +138,16 @@ def _snapshot(runner: Runner, preset: str, *, bind_um: bool = False, event_1112:
     setup = next(iter(state.exchange_services))
     if event_1112:
         # host-facts.md "UM": the 2007 UM service names the certificate it took at start in event 1112.
-        state.write_event(event_id=1112, source="MSExchange Unified Messaging", entry_type="Information",
-                          message=f"The Unified Messaging server will use the certificate with thumbprint {setup}.")  # fmt: skip
+        message = f"The Unified Messaging server will use the certificate with thumbprint {setup}."
+        state.write_event(
+            event_id=1112, source="MSExchange Unified Messaging", entry_type="Information", message=message
+        )
     if bind_um:
         state.exchange_services[setup].add("UM")
         assert state.um is not None
         state.um.startup_mode = "Dual"
     data = runner.run(host, "exchange_info", {"Services": UM_SERVICES}, exchange=host.spec.exchange_version)
+    assert data["exchange_error"] is None
     assert data["computer_name"] == host.spec.computer_name
     assert data["fqdn"] == host.spec.fqdn
     assert {entry["thumbprint"] for entry in data["stores"]["Root"]} == _thumbprints(host, "Root")

@@ -18,7 +18,7 @@ from ._common import refuse
 from ._input import input_objects
 
 
-@cmdlet("Write-Output", positional=("InputObject",))
+@cmdlet("Write-Output", positional=("InputObject",), remaining="InputObject")
 def write_output(call: CmdletCall) -> Iterable[Any]:
     """Write-Output help: writes each object to the pipeline, enumerating collections. (-NoEnumerate is in the 5.0
     help; the version that added it is not confirmed, so the catalog does not list it and it is not implemented.)"""
@@ -34,7 +34,7 @@ def _host_text(call: CmdletCall, value: Any, separator: str) -> str:
     return "" if value is None else call.engine.to_string(value)
 
 
-@cmdlet("Write-Host", positional=("Object",), switches=("NoNewline",))
+@cmdlet("Write-Host", positional=("Object",), switches=("NoNewline",), remaining="Object")
 def write_host(call: CmdletCall) -> None:
     """Write-Host help: the objects' text to the host, a space between them (-Separator), then a new line unless
     -NoNewline; -ForegroundColor / -BackgroundColor change only the console's colours."""

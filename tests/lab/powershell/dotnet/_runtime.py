@@ -56,7 +56,10 @@ def net_error(type_name: str, message: str, inner: NetException | None = None) -
 # .NET Framework's ArgumentException.Message appends the parameter on its own line (mscorlib.txt
 # Arg_ParamName_Name = "Parameter name: {0}", joined with Environment.NewLine).
 def argument_exception(message: str, parameter: str, type_name: str = "System.ArgumentException") -> NetException:
-    return net_error(type_name, f"{message}\r\nParameter name: {parameter}")
+    """An ArgumentException (or subclass); ``param_name`` is what ParamName returns."""
+    exception = net_error(type_name, f"{message}\r\nParameter name: {parameter}" if parameter else message)
+    exception.param_name = parameter or None  # type: ignore[attr-defined]
+    return exception
 
 
 def argument_null(parameter: str) -> NetException:

@@ -157,9 +157,7 @@ _exception_constructors(find_type("System.Exception"), None)  # type: ignore[arg
 
 
 def _parameter_exception(type_name: str, message: str, parameter: str | None) -> NetException:
-    exception = argument_exception(message, parameter, type_name) if parameter else net_error(type_name, message)
-    exception.param_name = parameter  # type: ignore[attr-defined]
-    return exception
+    return argument_exception(message, parameter or "", type_name)
 
 
 @members_of("System.Exception")

@@ -53,7 +53,7 @@ def run(script: str, preset: str | HostSpec = "2010", *, method: str = "ntlm", m
 
 
 def engine_run(script: str, preset: str | HostSpec = "2010") -> Engine:
-    """Run ``script`` in an engine and return it (what it wrote to the host is in ``host_lines``)."""
+    """Run ``script`` in an engine and return it (what it wrote to the console is in ``console``)."""
     engine = Engine(_host(preset, "ntlm", None))
     engine.run_script(parse_script(script))
     return engine

@@ -23,14 +23,14 @@ def test_write_output_enumerates_a_collection() -> None:
 def test_write_host_writes_text_to_the_host_not_the_pipeline() -> None:
     # Write-Host help: the objects go to the host, joined by -Separator (default a space); -NoNewline ends no line.
     engine = engine_run("$r = Write-Host 'a'; Write-Host 1,2 -Separator '-' -NoNewline; Write-Host 1,2; $r")
-    assert engine.host_lines == ["a\n", "1-2", "1 2\n"]
+    assert engine.console == ["a\r\n", "1-2", "1 2\r\n"]
 
 
 def test_write_warning_honours_the_preference() -> None:
     # about_Preference_Variables: $WarningPreference Continue writes "WARNING: "; -WarningAction SilentlyContinue
     # drops it; Write-Verbose writes nothing while $VerbosePreference is SilentlyContinue (the default).
     engine = engine_run("Write-Warning 'w1'; Write-Warning 'w2' -WarningAction SilentlyContinue; Write-Verbose 'v'")
-    assert engine.host_lines == ["WARNING: w1\n"]
+    assert engine.console == ["WARNING: w1\r\n"]
 
 
 def test_write_error_is_non_terminating_with_the_default_id() -> None:

@@ -154,3 +154,76 @@ def test_unimplemented_construct_fails_loudly() -> None:
     # The lab's rule: a construct the engine does not implement fails the command, naming it.
     _out, err, code = run("& { begin { 1 } }")
     assert code == 1 and "no model" in err and "begin/process/end" in err
+
+
+def test_switch_matches_values_wildcards_regexes_and_script_blocks() -> None:
+    # about_Switch: each clause that matches runs (-eq by default), -wildcard uses -like, -regex uses -match and sets
+    # $matches, a script block clause matches when it returns true, default runs when nothing matched.
+    script = """
+switch (2) {
+1 { "one" }
+2 { "two" }
+default { "other" }
+}
+switch -wildcard ("abc", "xyzw") {
+"a*" { "a: $_" }
+{ $_.Length -eq 4 } { "four: $_" }
+}
+switch -regex ("id 42") { "(\\d+)" { $matches[1] } }
+switch (5) {
+1 { "x" }
+default { "default" }
+}
+"""
+    assert lines(script) == ["two", "a: abc", "four: xyzw", "42", "default"]
+
+
+def test_switch_break_leaves_and_continue_takes_the_next_element() -> None:
+    # about_Switch: break ends the switch; continue goes on with the next element of the input.
+    script = """
+switch (1, 2, 3) {
+{ $_ -eq 2 } { "skip"; continue }
+{ $_ -eq 3 } { "stop"; break }
+default { "got $_" }
+}
+"""
+    assert lines(script) == ["got 1", "skip", "stop"]
+
+
+def test_count_of_a_scalar_from_3() -> None:
+    # What's New in Windows PowerShell 3.0: every object has Count (1) and $null.Count is 0.
+    assert lines('$s = "x"; "[$($s.Count)]"; "[$($null.Count)]"', "2010") == ["[]", "[]"]
+    assert lines('$s = "x"; "[$($s.Count)]"; "[$($null.Count)]"', "2013") == ["[1]", "[0]"]
+
+
+@pytest.mark.parametrize(
+    ("preset", "expected"),
+    [
+        ("2010", "System.Management.Automation.ActionPreferenceStopException"),
+        ("2013", "Microsoft.PowerShell.Commands.WriteErrorException"),
+    ],
+)
+def test_error_action_stop_reaches_trap_as_actionpreferencestopexception_before_3(preset: str, expected: str) -> None:
+    # about_Preference_Variables / ActionPreferenceStopException: before 3.0 a non-terminating error made terminating
+    # by Stop arrives wrapped; from 3.0 the trap sees the error's own exception (Write-Error's WriteErrorException).
+    script = "trap { $_.Exception.GetType().FullName; exit 2 }; Write-Error 'boom' -ErrorAction Stop"
+    out, _err, code = run(script, preset)
+    assert (out, code) == ([expected], 2)
+
+
+def test_write_host_goes_to_the_console_in_order() -> None:
+    # The console host writes Write-Host text and the pipeline's output to the same console, in the order written.
+    assert lines('"a"; Write-Host "b"; "c"') == ["a", "b", "c"]
+
+
+def test_output_written_before_an_exit_in_a_script_block_is_kept() -> None:
+    # about_Pipelines: objects are passed on as they are written, so what a block wrote before exit was written.
+    out, _err, code = run('& { "written"; exit 4; "never" }')
+    assert (out, code) == (["written"], 4)
+
+
+def test_stdin_reaches_input_or_console_in() -> None:
+    # "Lab settings" (docs/lab.md): where stdin reaches $input its lines come from there; else [Console]::In has it.
+    script = "$n = 0; foreach ($l in $input) { $n++ }; $n; [Console]::In.ReadToEnd().Length"
+    assert run(script, "2010", stdin=b"ab\r\ncd\r\n")[0] == ["2", "0"]
+    assert run(script, "2007sp1", stdin=b"ab\r\ncd\r\n")[0] == ["0", "8"]

@@ -430,3 +430,22 @@ def test_unexpected_errors_become_a_short_message(client: type[RecordingClient],
     )
     assert "defect of the collection" in result["msg"] and "********" in result["msg"]
     assert "Traceback" not in result["msg"] and "exception" not in result
+
+
+def test_transport_warnings_are_returned_on_success_and_on_failure(
+    client: type[RecordingClient], chain: SimpleNamespace, tmp_path: Path
+) -> None:
+    pinned = http_args(expected_thumbprint=thumbprint(chain.root))
+    ok = run_action(pinned, tmp_path)
+    assert not ok.get("failed") and [w for w in ok["warnings"] if "relay" in w] == ok["warnings"] != []
+    RecordingClient.failure = CertsrvAuthenticationError("refused", url=URL, status=401, offered=(), auth="ntlm")
+    failed = run_action(pinned, tmp_path)
+    assert failed["failed"] is True and any("relay" in w for w in failed["warnings"])
+    insecure = run_action(http_args(auth="basic", allow_insecure_basic=True, expected_thumbprint="00" * 20), tmp_path)
+    assert any("allow_insecure_basic is true" in w for w in insecure["warnings"])
+
+
+def test_basic_over_http_is_refused_before_the_client_exists(client: type[RecordingClient], tmp_path: Path) -> None:
+    result = run_action(http_args(auth="basic", expected_thumbprint="00" * 20), tmp_path)
+    assert result["failed"] is True and "No request was sent to the CA" in result["msg"]
+    assert client.calls == []

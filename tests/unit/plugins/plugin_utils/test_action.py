@@ -88,3 +88,12 @@ def test_error_result_advice(error: Exception, start: str, advice: str) -> None:
 
 def test_error_result_leaves_the_unforeseen_to_the_catch_all() -> None:
     assert error_result(ZeroDivisionError("x")) is None
+
+
+def test_a_duplicated_extension_is_a_malformed_certificate() -> None:
+    from cryptography import x509
+
+    error = x509.DuplicateExtension("Duplicate 2.5.29.19 extension found", x509.ObjectIdentifier("2.5.29.19"))
+    result = error_result(error)
+    assert result is not None and result["failed"] is True
+    assert result["msg"].startswith("Duplicate 2.5.29.19 extension found.") and "RFC 5280 4.2" in result["msg"]

@@ -204,12 +204,6 @@ def test_client_gets_the_options(client: type[RecordingClient]) -> None:
     assert client.calls[0] == ("init", given)
 
 
-def test_the_client_transport_warnings_are_returned(client: type[RecordingClient], monkeypatch, pki: Pki) -> None:
-    monkeypatch.setattr(RecordingClient, "warnings", ("auth=ntlm over plain http: ... relay ...",))
-    result = fetch_ca_certificate(client_options=options(HTTP), expected_thumbprint=[thumbprint(pki.root.cert)])
-    assert result["warnings"] == ["auth=ntlm over plain http: ... relay ..."]
-
-
 def test_a_bundle_of_too_many_certificates_is_refused(pki: Pki) -> None:
     content = to_pem(pki.issuing.cert) * 65
     with pytest.raises(CaCertificateError, match="holds 65 certificates; a CA chain has at most 64"):

@@ -276,6 +276,7 @@ BAD_OPTIONS = [
     ({"auth": "certificate"}, "needs client_cert"),
     ({"auth": "digest"}, "auth must be one of"),
     ({"auth": "none", "ca_path": "/nonexistent/ca.pem"}, "does not exist"),
+    ({"auth": "none", "ca_path": "/dev/zero"}, "neither a PEM file nor a directory"),
     ({"auth": "none", "client_cert": "/nonexistent/cert.pem"}, "is not a file"),
 ]
 
@@ -815,3 +816,22 @@ def test_without_requests_the_message_says_what_to_install() -> None:
     )
     assert done.stdout.startswith("False requests "), done.stderr
     assert "pip install requests requests-ntlm" in done.stdout
+
+
+@pytest.mark.parametrize(("username", "password"), [("enroll", "pw-\u2018quoted\u2019"), ("\u65e5\u672c", "pw")])
+def test_basic_refuses_what_iso_8859_1_cannot_carry(username: str, password: str) -> None:
+    with pytest.raises(CertsrvConfigurationError, match="Basic authentication names no character set") as info:
+        CertsrvClient(url="https://ca.contoso.lab", auth="basic", username=username, password=password)
+    assert password not in str(info.value)
+
+
+def test_basic_sends_latin_1(serve, pki: Pki, tls_files: dict[str, Path]) -> None:
+    stub = serve(tls=tls_context(tls_files))
+    stub.on("GET", "certnew.cer", cert_reply(pki.issuing.cert))
+    options = {"auth": "basic", "username": "m\u00fcller", "password": "caf\u00e9"}
+    with client(stub, ca_path=str(tls_files["bundle"]), **options) as c:
+        c.ca_certificate(0)
+    assert (
+        stub.received[0]["Authorization"]
+        == "Basic " + base64.b64encode("m\u00fcller:caf\u00e9".encode("latin-1")).decode()
+    )

@@ -14,10 +14,10 @@ from ansible_collections.exchange_um.certificates.plugins.plugin_utils._exchange
     profile_for,
     select_profile,
 )
-from ansible_collections.exchange_um.certificates.plugins.plugin_utils._quote import QuoteError
+from ansible_collections.exchange_um.certificates.plugins.plugin_utils._host_channel import build_payload
+from ansible_collections.exchange_um.certificates.plugins.plugin_utils._host_data import HostArgumentError
 
-from tests.lab.hosts.syntax import invocations
-from tests.pwsh.literals import arguments_of, literal_value
+from tests.pwsh.invocations import invocations
 from tests.pwsh.parser import parse_script
 
 
@@ -100,8 +100,9 @@ def test_remote_loader_without_credential(version: str) -> None:
     loader = profile_for(version).loader(shell="remote", fqdn="exch.contoso.lab")
     assert loader.lines[0] == (
         "$ExumExchangeSession = New-PSSession -ConfigurationName 'Microsoft.Exchange' "
-        "-ConnectionUri 'http://exch.contoso.lab/PowerShell/' -Authentication Kerberos -ErrorAction Stop"
+        "-ConnectionUri $ExumArguments['ExchangeShellUri'] -Authentication Kerberos -ErrorAction Stop"
     )
+    assert loader.arguments == {"ExchangeShellUri": "http://exch.contoso.lab/PowerShell/"}
     assert len(loader.lines) == 2 and "Import-PSSession -Session $ExumExchangeSession" in loader.lines[1]
     assert loader.release == "Remove-PSSession -Session $ExumExchangeSession -ErrorAction SilentlyContinue"
 
@@ -120,34 +121,33 @@ CREDENTIALS = [
 
 
 @pytest.mark.parametrize(("username", "password"), CREDENTIALS)
-def test_remote_loader_credential_is_read_back_as_the_same_literals(username: str, password: str) -> None:
+def test_remote_loader_credential_is_data_not_code(username: str, password: str) -> None:
     loader = profile_for("2013").loader(
         shell="remote", fqdn="exch2013.contoso.lab", credential=ShellCredential(username, password)
     )
     text = "\n".join(loader.lines)
+    assert username not in text and password not in text
+    assert loader.arguments["ExchangeShellUser"] == username
+    assert loader.arguments["ExchangeShellPassword"] == password
     script = parse_script(text)
     assert not script.root.has_error
-    # The parsed script holds exactly one command of each kind: nothing in the values became code.
     for command in ("New-Object", "ConvertTo-SecureString", "New-PSSession", "Import-PSSession", "Remove-PSSession"):
         assert len(invocations(script, command)) == 1, command
-    [secure] = arguments_of(script, "ConvertTo-SecureString")
-    assert secure == {"String": password, "AsPlainText": True, "Force": True}
-    [new_object] = invocations(script, "New-Object")
-    node = new_object.value_node("ArgumentList")
-    assert node is not None
-    first = node.named_children[0] if node.type == "array_literal_expression" else None
-    assert first is not None and literal_value(script, first, name="user") == username
+    [secure] = invocations(script, "ConvertTo-SecureString")
+    assert script.text_of(secure.value_node("String")) == "$ExumArguments['ExchangeShellPassword']"
     [session] = invocations(script, "New-PSSession")
     assert script.text_of(session.value_node("Credential")) == "$ExumShellCredential"
     assert session.has("Authentication") and session.has("ConfigurationName")
 
 
 def test_remote_loader_refuses_nul_without_echoing_the_password() -> None:
-    with pytest.raises(QuoteError) as caught:
-        profile_for("2010").loader(
-            shell="remote", fqdn="exch2010.contoso.lab", credential=ShellCredential("CONTOSO\\x", "top\x00secret")
-        )
-    assert caught.value.path == "exchange_shell_password"
+    credential = ShellCredential("CONTOSO\\x", "top\x00secret")
+    with pytest.raises(HostArgumentError) as caught:
+        build_payload(
+            operation="exchange_info", arguments={"Services": []}, exchange=profile_for("2010"),
+            exchange_shell="remote", exchange_fqdn="exch2010.contoso.lab", exchange_credential=credential,
+        )  # fmt: skip
+    assert caught.value.path == "ExchangeShellPassword"
     assert "secret" not in str(caught.value)
 
 

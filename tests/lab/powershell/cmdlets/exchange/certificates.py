@@ -22,6 +22,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import NameOID
+
 from ....hosts.certs import StoredCertificate, dns_names, is_self_signed
 from ...commands import CmdletCall, cmdlet
 from ...dotnet.x509 import X509Certificate2
@@ -113,13 +116,12 @@ class ExchangeCertificate(X509Certificate2):
 
     @prop("PublicKeySize")
     def _key_size(self) -> int:
-        return int(getattr(self._context().public_key(), "key_size", 0))
+        key = self._context().public_key()
+        return key.key_size if isinstance(key, (rsa.RSAPublicKey, ec.EllipticCurvePublicKey)) else 0
 
     @prop("CertificateDomains")
     def _domains(self) -> PSArray:
         """TlsCertificateInfo.GetFQDNs: the subject's CN and the DNS names of the subjectAltName."""
-        from cryptography.x509.oid import NameOID
-
         names = [
             str(attribute.value) for attribute in self._context().subject.get_attributes_for_oid(NameOID.COMMON_NAME)
         ]
