@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from labrun import Lab, lab, playbook
+from labrun import CREDSSP_WHERE_POSSIBLE, Lab, lab, playbook
 
 
 def main() -> None:
@@ -14,7 +14,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="leave the lab running afterwards")
     options = parser.parse_args()
     state_dir = options.state_dir.resolve()
-    lab("up", "--state-dir", str(state_dir))
+    lab("up", "--state-dir", str(state_dir), *CREDSSP_WHERE_POSSIBLE)
     try:
         running = Lab(state_dir)
         runs = []
@@ -26,14 +26,15 @@ def main() -> None:
         print("\n=== exchange_info on every host: is the root trusted? (playbooks/verify.yml)", flush=True)
         playbook(state_dir, "verify.yml")
         print("\n=== per-host summary (counted by the lab)")
-        header = ("host", "exchange", "run", "commands", "bytes in", "bytes out", "shell loads")
-        print("{:<10} {:<9} {:<25} {:>8} {:>9} {:>9} {:>11}".format(*header))
+        header = ("host", "exchange", "winrm", "run", "commands", "bytes in", "bytes out", "shell loads")
+        print("{:<10} {:<9} {:<8} {:<25} {:>8} {:>9} {:>9} {:>11}".format(*header))
         for name, host in running.hosts.items():
+            logon = host["winrm_auth"][-1]  # the inventory connects with CredSSP where the host has it
             for label, per_host in runs:
                 c = per_host[name]
                 print(
-                    f"{name:<10} {host['exchange_version']:<9} {label:<25} {c['commands']:>8} {c['bytes_in']:>9} "
-                    f"{c['bytes_out']:>9} {c['exchange_shell_loads']:>11}"
+                    f"{name:<10} {host['exchange_version']:<9} {logon:<8} {label:<25} {c['commands']:>8} "
+                    f"{c['bytes_in']:>9} {c['bytes_out']:>9} {c['exchange_shell_loads']:>11}"
                 )
     finally:
         if options.keep:

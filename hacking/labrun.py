@@ -12,6 +12,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+# As docs/connection-setup.md "The double hop" sets hosts up: CredSSP wherever WinRM has it (2010, 2013), with TLS 1.2
+# turned on where Windows leaves it off (Server 2008 R2), so their snap-in reaches Active Directory; the Exchange 2007
+# SP1 hosts (WinRM 1.1) stay on NTLM and need no Exchange cmdlet.
+CREDSSP_WHERE_POSSIBLE = ("--winrm-credssp", "all", "--credssp-tls12", "all")
 
 
 def lab(*arguments: str) -> str:

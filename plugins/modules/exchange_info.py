@@ -162,10 +162,12 @@ exchange_error:
   description:
     - Why the Exchange cmdlets could not be used, or C(null) when they were (or the host has no Exchange).
     - The usual cause is the second hop to Active Directory from a WinRM logon without network credentials; the task
-      then warns with the options that fix it, and returns the rest of the snapshot with O(um) C(null).
+      then warns with the options that fix it, and returns the rest of the snapshot with RV(um) C(null).
   type: dict
   returned: always
-  sample: {message: "Value cannot be null.\r\nParameter name: parameters", fqid: "System.ArgumentNullException,Microsoft.Exchange.Management.SystemConfigurationTasks.GetExchangeCertificate"}
+  sample:
+    message: "Value cannot be null.\r\nParameter name: parameters"
+    fqid: "System.ArgumentNullException,Microsoft.Exchange.Management.SystemConfigurationTasks.GetExchangeCertificate"
 ansible_facts:
   description: The same snapshot as C(exchange_um_host).
   type: dict

@@ -488,7 +488,7 @@ def base_url(url: str) -> str:
 def _check_host_and_port(netloc: str) -> None:
     """``host[:port]`` with a DNS name, an IPv4 address or ``[IPv6]``, and a port from 1 to 65535."""
     if netloc.startswith("["):
-        literal, _, rest = netloc[1:].partition("]")
+        literal, _bracket, rest = netloc[1:].partition("]")
         try:
             ipaddress.IPv6Address(literal.replace("%25", "%"))
         except ValueError:
@@ -499,7 +499,7 @@ def _check_host_and_port(netloc: str) -> None:
             raise CertsrvConfigurationError("the AD CS URL has text after its IPv6 address that is not :port")
         host, port = None, rest[1:] if rest else ""
     else:
-        host, _, port = netloc.rpartition(":") if ":" in netloc else (netloc, "", "")
+        host, _colon, port = netloc.rpartition(":") if ":" in netloc else (netloc, "", "")
     if host is not None and not _valid_host(host):
         raise CertsrvConfigurationError(
             f"the host of the AD CS URL, {host[:60]!r}, is not a DNS name or an IP address"

@@ -32,7 +32,7 @@ class HostArgumentError(ValueError):
 
 def reference(name: str) -> str:
     """The expression a host script uses for an argument."""
-    if not _NAME.match(name):
+    if not _NAME.fullmatch(name):
         raise HostArgumentError("not a valid argument name", path=repr(name))
     return f"$ExumArguments['{name}']"
 

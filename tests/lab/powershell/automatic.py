@@ -110,6 +110,10 @@ class StdinReader(NetObject):
 
     @method("ReadToEnd")
     def _read_to_end(self) -> str:
+        # Where powershell.exe feeds stdin to $input (the lab setting stdin_reaches_input), no source says what this
+        # stream still holds: refused rather than guessed (docs/lab.md "Lab settings").
+        if self.host.spec.stdin_reaches_input:
+            raise NotModelled("[Console]::In on a host whose powershell.exe reads stdin for $input")
         return self.host.take_stdin().decode("ascii", errors="replace")
 
 
@@ -208,7 +212,7 @@ def environment(engine: Engine) -> dict[str, str]:
 
 
 def read_variable(engine: Engine, name: str, node: tree_sitter.Node) -> Any:
-    scope_name, _, bare = name.rpartition(":")
+    scope_name, _colon, bare = name.rpartition(":")
     lowered = bare.lower()
     if scope_name.lower() == "env":
         return environment(engine).get(bare.upper())
@@ -216,6 +220,8 @@ def read_variable(engine: Engine, name: str, node: tree_sitter.Node) -> Any:
         raise NotModelled(f"the variable drive {scope_name}:", line=engine._line)
     if lowered == "null":
         return None
+    if lowered == "?":
+        return engine.last_ok
     if lowered == "true":
         return True
     if lowered == "false":

@@ -181,11 +181,18 @@ class ErrorRecord(NetObject):
 
 
 class PSError(Exception):
-    """A terminating error in flight; ``record`` is what a trap or catch receives."""
+    """A terminating error in flight; ``record`` is what a trap or catch receives.
 
-    def __init__(self, record: ErrorRecord) -> None:
+    ``script_terminating``: ``throw`` and errors made terminating by ``-ErrorAction Stop`` end the script unless a
+    trap or catch takes them; every other terminating error (a runtime exception, a cmdlet's terminating error) ends
+    only the statement it happened in (about_Throw, about_Preference_Variables; PowerShell-Docs' "statement-
+    terminating" and "script-terminating" errors).
+    """
+
+    def __init__(self, record: ErrorRecord, *, script_terminating: bool = False) -> None:
         super().__init__(record.exception.message)
         self.record = record
+        self.script_terminating = script_terminating
 
 
 class FlowControl(Exception):

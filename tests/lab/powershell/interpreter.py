@@ -10,7 +10,7 @@ from __future__ import annotations
 import decimal
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 import tree_sitter
 
@@ -198,6 +198,10 @@ class Engine:
         # position: they fail when reached, as on the host (``try`` on 1.0 is a command named "try").
         self._level_problems: dict[int, dict[tuple[int, int], Any]] = {}
         self.top_output = Output()
+        # Trap statements and try blocks that are running: while any is, a terminating error goes up to it.
+        self._handlers = 0
+        # $?: whether the last statement succeeded (no error written or raised in it).
+        self.last_ok = True
         from .automatic import install_automatic_variables
 
         install_automatic_variables(self)
@@ -319,14 +323,14 @@ class Engine:
                 )
                 wrapped.error_record = record
                 record = ErrorRecord(wrapped, record.fqid, record.category, target, record.invocation, command)
-            raise PSError(record)
+            raise PSError(record, script_terminating=True)
         if choice in ("silentlycontinue", "ignore"):
             return
         if choice == "inquire":
             raise NotModelled("-ErrorAction Inquire (a prompt)", line=self._line)
         self.errors_out.append(record)
 
-    def throw(self, message: str, *, fqid: str, category: str, exception: str, command: str | None = None) -> None:
+    def throw(self, message: str, *, fqid: str, category: str, exception: str, command: str | None = None) -> NoReturn:
         raise PSError(self.error_record(message, fqid=fqid, category=category, exception=exception, command=command))
 
     def error_record(self, message: str, *, fqid: str, category: str, exception: str, command: str | None = None):
@@ -373,8 +377,9 @@ class Engine:
         return output.items, None
 
     def new_script_block(self, text: str) -> ScriptBlock:
-        """$ExecutionContext.InvokeCommand.NewScriptBlock: parse ``text`` as a script of its own."""
-        script = parse_script(text)
+        """$ExecutionContext.InvokeCommand.NewScriptBlock: parse ``text`` as a script of its own (an empty text is an
+        empty block, which runs and writes nothing)."""
+        script = parse_script(text if text.strip() else "$null = $null")
         from tests.pwsh import check_script
 
         problems = check_script(script, powershell=self.level, catalog=self.catalog)
@@ -419,9 +424,10 @@ class Engine:
         fqid: str,
         category: str = "InvalidOperation",
         exception: str = "System.Management.Automation.RuntimeException",
-    ) -> None:
+        command: str | None = None,
+    ) -> NoReturn:
         self._current = node
-        self.throw(message, fqid=fqid, category=category, exception=exception)
+        self.throw(message, fqid=fqid, category=category, exception=exception, command=command)
 
     # -- script blocks, scopes, traps -----------------------------------------------------------------------------
 
@@ -451,7 +457,9 @@ class Engine:
             parameters = function.parameters if function is not None else None
             if parameters is None and block.param_block is not None:
                 parameters = _parameters_of(block.script, block.param_block)
-            self._bind_parameters(parameters or [], arguments, named or {})
+            self._bind_parameters(
+                parameters or [], arguments, named or {}, command=function.name if function is not None else None
+            )
             body = _body_of(block)
             if body is None:
                 return
@@ -474,15 +482,43 @@ class Engine:
                 if statement.type == "function_statement":
                     self._define_function(statement)
                 continue
-        for statement in statements:
-            if statement.type in ("trap_statement", "function_statement"):
-                continue
-            try:
-                self._statement(statement, output)
-            except PSError as error:
-                if not traps:
-                    raise
-                self._trap(traps, error, output)
+        if traps:
+            self._handlers += 1
+        try:
+            for statement in statements:
+                if statement.type in ("trap_statement", "function_statement"):
+                    continue
+                written = len(self.errors_out)
+                try:
+                    self._statement(statement, output)
+                except PSError as error:
+                    self.last_ok = False
+                    if traps:
+                        self._handlers -= 1
+                        try:
+                            self._trap(traps, error, output)
+                        finally:
+                            self._handlers += 1
+                        continue
+                    self._statement_terminated(error)
+                    continue
+                self.last_ok = len(self.errors_out) == written
+        finally:
+            if traps:
+                self._handlers -= 1
+
+    def _statement_terminated(self, error: PSError) -> None:
+        """A terminating error no trap of this scope took: up to a trap or catch that is running, or out of the
+        script if it is script-terminating or $ErrorActionPreference is Stop; else it ends only its statement,
+        written as $ErrorActionPreference says, and the next statement runs (about_Preference_Variables)."""
+        preference = self.to_string(self.variable("ErrorActionPreference") or "Continue").lower()
+        if self._handlers > 0 or error.script_terminating or preference == "stop":
+            raise error
+        if preference == "inquire":
+            raise NotModelled("$ErrorActionPreference Inquire (a prompt)", line=self._line)
+        self._add_to_error_variable(error.record)
+        if preference not in ("silentlycontinue", "ignore"):
+            self.errors_out.append(error.record)
 
     def _trap(self, traps: list[Node], error: PSError, output: Output) -> None:
         trap = next((trap for trap in traps if self._trap_matches(trap, error.record)), None)
@@ -761,7 +797,7 @@ class Engine:
         if keyword == "throw":
             value = self._pipeline_value(operand) if operand is not None else None
             self._current = node
-            raise PSError(self._thrown_record(value))
+            raise PSError(self._thrown_record(value), script_terminating=True)
         raise NotModelled(f"the flow statement {keyword}", line=self._line)
 
     def _thrown_record(self, value: Any) -> ErrorRecord:
@@ -797,7 +833,11 @@ class Engine:
         final = next((child for child in node.named_children if child.type == "finally_clause"), None)
         try:
             try:
-                self._block(blocks[0], output)
+                self._handlers += 1
+                try:
+                    self._block(blocks[0], output)
+                finally:
+                    self._handlers -= 1
             except PSError as error:
                 clause = self._catch_for(catches, error.record) if catches is not None else None
                 if clause is None:
@@ -955,7 +995,9 @@ class Engine:
             raise
         return output.items
 
-    def _bind_parameters(self, parameters: list[Parameter], positional: list[Any], named: dict[str, Any]) -> None:
+    def _bind_parameters(
+        self, parameters: list[Parameter], positional: list[Any], named: dict[str, Any], command: str | None = None
+    ) -> None:
         """about_Functions / about_Parameters: named arguments by (prefix of) name, then positions in order; what
         is left is $args. Typed parameters convert their values; [switch] parameters are $false when absent."""
         remaining = list(positional)
@@ -973,9 +1015,10 @@ class Engine:
                     message, fqid = parameter_not_found(given), "NamedParameterNotFound"
                 self.throw(
                     message,
-                    fqid=fqid,
+                    fqid=f"{fqid},{command}" if command else fqid,
                     category="InvalidArgument",
                     exception="System.Management.Automation.ParameterBindingException",
+                    command=command,
                 )
             bound[matches[0].name.lower()] = value
         for parameter in parameters:
@@ -1072,7 +1115,7 @@ class Engine:
         raise NotModelled(f"assignment to a {target.type}", line=self._line)
 
     def _assign_variable(self, name: str, value: Any) -> None:
-        scope_name, _, bare = name.rpartition(":")
+        scope_name, _colon, bare = name.rpartition(":")
         lowered = scope_name.lower()
         if lowered == "env":
             from .automatic import environment
@@ -1475,8 +1518,11 @@ class Engine:
         if isinstance(owner, PSObject):
             return self._member_value(owner, self.to_string(index), node)
         if hasattr(owner, "__getitem__"):
+            # A .NET indexer (IList.Item): an exception it throws surfaces as PowerShell's GetValueInvocationException
+            # around it ("Exception getting "Item": ..."), like any property getter.
+            key = int(conversions.to_number(index)) if not isinstance(index, str) else index
             try:
-                return owner[int(conversions.to_number(index))] if not isinstance(index, str) else owner[index]
+                return self._call_dotnet(lambda: owner[key], "Item", 1, property_get=True)
             except IndexError:
                 return None
         if self.has("scalar_count") and int(conversions.to_number(index)) == 0:

@@ -164,6 +164,7 @@ def _invoke_named(
             fqid="CommandNotFoundException",
             category="ObjectNotFound",
             exception="System.Management.Automation.CommandNotFoundException",
+            command=name,
         )
     assert info is not None
     if info.kind == "native":
@@ -184,6 +185,7 @@ def _invoke_named(
             fqid="CommandNotFoundException",
             category="ObjectNotFound",
             exception="System.Management.Automation.CommandNotFoundException",
+            command=name,
         )
     bound = _bind_cmdlet(engine, node, info, spec, arguments)
     return _run_cmdlet(engine, node, spec, bound, pipeline_input)

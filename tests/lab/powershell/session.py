@@ -14,7 +14,7 @@ from tests.pwsh.parser import ParsedScript, parse_script
 from . import cmdlets as _cmdlets  # noqa: F401  (registers the cmdlet implementations)
 from . import dotnet as _dotnet  # (registers the simulated .NET types)
 from .context import Host
-from .errors import ErrorRecord, NotModelled, PSError
+from .errors import ErrorRecord, NetException, NotModelled, PSError
 from .interpreter import Engine
 
 __all__ = ["error_problem", "not_modelled_problem", "run_powershell"]
@@ -35,7 +35,7 @@ def error_problem(record: ErrorRecord, *, fallback_line: int = 1) -> ScriptProbl
         when="run",
         source_line=position.source_line if position else "",
         length=position.length if position else 1,
-        target=position.text if position and record.command else "",
+        target=record.command or "",
         exception=exception,
     )
 
@@ -72,9 +72,15 @@ def _run(host: Host, script: ParsedScript, catalog: Catalog, level: str) -> tupl
     code = 0
     try:
         _items, exit_code = engine.run_script(script)
-        code = 0 if exit_code is None else exit_code
+        # about_PowerShell_exe: without exit, the code is 0 when $? is true after the last command, else 1 (the
+        # 5.1 page says so; that 1.0-4.0 do the same is assumed).
+        code = (0 if engine.last_ok else 1) if exit_code is None else exit_code
     except PSError as error:
         stderr.append(error_problem(error.record))
+        code = 1
+    except NetException as error:
+        # A .NET exception that no member call wrapped reaches the console host as an error of its own type.
+        stderr.append(error_problem(ErrorRecord(error, error.type_name, "NotSpecified")))
         code = 1
     except NotModelled as error:
         return "".join(engine.console), format_error_clixml(not_modelled_problem(error), powershell=level), 1

@@ -9,8 +9,8 @@ import time
 import pytest
 
 from tests.lab.hosts import PRESETS, HostSpecError, SimulatedHost, parse_host_specs
-from tests.lab.httpauth import DelegatedCredential, Logon
 from tests.lab.hosts.cmdline import CommandLineError, parse_command_line, split_arguments
+from tests.lab.httpauth import DelegatedCredential, Logon
 from tests.lab.tests.test_hosts_payloads import (
     BOOTSTRAP_CONSOLE_ONLY,
     BOOTSTRAP_INPUT_ONLY,
@@ -300,8 +300,8 @@ def test_checks_fail_as_powershell_does(
 @pytest.mark.parametrize(
     ("preset", "script", "printed", "rc", "messages"),
     [
-        # $PSVersionTable arrives with 2.0 (about_Windows_PowerShell_2.0): on 1.0 it is an unset variable, $null, and
-        # a method called on $null is InvokeMethodOnNull (about_Automatic_Variables; the engine's runtime error).
+        # $PSVersionTable arrives with 2.0 (about_Windows_PowerShell_2.0, tests/pwsh/semantics.py): on 1.0 it is an
+        # unset variable, so $null, and calling a method on $null is the runtime error InvokeMethodOnNull.
         ("2007sp1", "$PSVersionTable.PSVersion.ToString()", "", 1, ["You cannot call a method on a null-valued"]),
         # A cmdlet's error for one item is non-terminating (about_Errors): the script goes on, and the error is
         # printed on stderr. The last command succeeded, so the exit code is 0 (about_PowerShell_exe, -Command).
@@ -310,7 +310,10 @@ def test_checks_fail_as_powershell_does(
             "Write-Output 'a'; Remove-Item C:\\x; Write-Output 'b'",
             "a\r\nb\r\n",
             0,
-            ["Cannot find path 'C:\\x' because it does not exist.", "PathNotFound,Microsoft.PowerShell.Commands.RemoveItemCommand"],
+            [
+                "Cannot find path 'C:\\x' because it does not exist.",
+                "PathNotFound,Microsoft.PowerShell.Commands.RemoveItemCommand",
+            ],
         ),
     ],
 )
@@ -326,16 +329,6 @@ def test_run_time_errors_are_printed_by_powershell(
 
 # ---------------------------------------------------------------- stdin and the bootstrap
 
-# Engine bug (reported): an empty script text is refused as a syntax error (tests.pwsh parses '' as an ERROR node),
-# where PowerShell compiles an empty script block, which runs and writes nothing (an empty .ps1 runs so too).
-EMPTY_SCRIPT_BLOCK = pytest.mark.xfail(strict=True, reason="engine: NewScriptBlock('') is refused as a syntax error")
-# Engine and docs/lab.md disagree (reported): docs/lab.md "Lab settings" refuses, as unmodelled, a bootstrap that reads
-# only [Console]::In on a host where powershell.exe feeds stdin to $input (no source says what Console.In holds
-# then); the engine hands stdin to whichever reads it first.
-CONSOLE_IN_AFTER_INPUT = pytest.mark.xfail(
-    strict=True, reason="engine gives [Console]::In the stdin that docs/lab.md says is not modelled there"
-)
-
 
 @pytest.mark.parametrize("bootstrap", [BOOTSTRAP_JOIN, BOOTSTRAP_STRINGBUILDER])
 @pytest.mark.parametrize("width", [4096, 76])
@@ -346,7 +339,6 @@ def test_payload_from_stdin_lines(hosts: dict[str, SimulatedHost], bootstrap: st
     assert exum_result(out)["ok"] is True
 
 
-@EMPTY_SCRIPT_BLOCK
 def test_stdin_that_never_reaches_input_runs_an_empty_block() -> None:
     host = SimulatedHost(PRESETS["windows"].configured(stdin_reaches_input=False))
     text = payload_text("exchange_info", {}, fragment="exchange_info.none.ps1")
@@ -356,13 +348,13 @@ def test_stdin_that_never_reaches_input_runs_an_empty_block() -> None:
 @pytest.mark.parametrize(
     ("stdin_reaches_input", "bootstrap", "runs"),
     [
-        pytest.param(False, BOOTSTRAP_INPUT_ONLY, False, marks=EMPTY_SCRIPT_BLOCK),
+        (False, BOOTSTRAP_INPUT_ONLY, False),
         (False, BOOTSTRAP_CONSOLE_ONLY, True),
         (False, BOOTSTRAP_JOIN, True),
         (False, BOOTSTRAP_STRINGBUILDER, True),
         (True, BOOTSTRAP_INPUT_ONLY, True),
         (True, BOOTSTRAP_JOIN, True),
-        pytest.param(True, BOOTSTRAP_CONSOLE_ONLY, None, marks=CONSOLE_IN_AFTER_INPUT),
+        (True, BOOTSTRAP_CONSOLE_ONLY, None),
     ],
 )
 def test_stdin_reaches_the_source_the_host_gives_it(
@@ -391,7 +383,11 @@ def test_stdin_reaches_the_source_the_host_gives_it(
         # Type literals and member access are case-insensitive (about_Case-Sensitivity); Console.In is the process's
         # standard input, read whole by ReadToEnd (.NET 2.0 Console.In, TextReader.ReadToEnd).
         (False, "[system.console]::in.readtoend().Length", "12\r\n"),
-        (False, "[Text.Encoding]::UTF8.GetString([Convert]::FromBase64String([Console]::In.ReadToEnd()))", "ABCDEF\r\n"),
+        (
+            False,
+            "[Text.Encoding]::UTF8.GetString([Convert]::FromBase64String([Console]::In.ReadToEnd()))",
+            "ABCDEF\r\n",
+        ),
     ],
 )
 def test_the_bootstrap_is_run_as_written(stdin_reaches_input: bool, script: str, expected: str) -> None:
@@ -449,10 +445,7 @@ def test_powershell_3_cmdlet_in_a_payload_on_the_2_0_host(hosts: dict[str, Simul
     assert text.splitlines()[error["line"] - 1].startswith("$text = ConvertTo-Json")
 
 
-# Engine bug (reported): a function's parameter binding error has the FullyQualifiedErrorId "NamedParameterNotFound"
-# without ",<function name>" (and "None" as the command in its text), where PowerShell gives
-# "NamedParameterNotFound,<function>" as for a cmdlet ("NamedParameterNotFound,Microsoft.PowerShell.Commands...").
-@pytest.mark.xfail(strict=True, reason="engine: a function's binding error lacks ',<function name>' in its fqid")
+# A function's parameter binding error names the function in its FullyQualifiedErrorId, as a cmdlet's names its class.
 def test_unknown_operation_parameter(hosts: dict[str, SimulatedHost]) -> None:
     out, err, rc = run_payload(hosts["2013"], payload_text("root_trust", {"Roots": []}))
     error = exum_result(out)["error"]
@@ -468,7 +461,9 @@ def test_parameter_prefix_binds(hosts: dict[str, SimulatedHost]) -> None:
 
 def test_an_operation_the_lab_never_saw_runs(hosts: dict[str, SimulatedHost]) -> None:
     """The lab knows no operation: any script runs as PowerShell runs it (the old models refused unknown ones)."""
-    body = "param([string] $Name, [int] $Count = 1)\r\n@{ 'done' = $true; 'name' = $Name.ToUpper(); 'twice' = 2 * $Count }"
+    body = (
+        "param([string] $Name, [int] $Count = 1)\r\n@{ 'done' = $true; 'name' = $Name.ToUpper(); 'twice' = 2 * $Count }"
+    )
     out, err, rc = run_payload(hosts["2010"], payload_text("reboot_host", {"Name": "um", "Count": 21}, body=body))
     assert (err, rc) == ("", 0)
     assert exum_result(out) == {"ok": True, "data": {"done": True, "name": "UM", "twice": 42}}
@@ -503,7 +498,10 @@ def test_snapin_of_the_hosts_version_loads(preset: str, delegating: bool) -> Non
 # it as an ActionPreferenceStopException, whose message prefixes the error's own; from 3.0 the error keeps its own
 # exception (tests/pwsh/semantics.py "stop_keeps_exception": about_Preference_Variables, about_CommonParameters,
 # ActionPreferenceStopException). The old model gave the 3.0 form on every version.
-STOPPED = 'Command execution stopped because the preference variable "ErrorActionPreference" or common parameter is set to Stop: '
+STOPPED = (
+    'Command execution stopped because the preference variable "ErrorActionPreference" or common parameter is set to '
+    "Stop: "
+)
 
 
 @pytest.mark.parametrize(

@@ -11,9 +11,12 @@ import pytest
 import winrm
 from ansible.playbook.play_context import PlayContext
 from ansible.plugins.loader import connection_loader
+from ansible_collections.exchange_um.certificates.plugins.plugin_utils import _host_channel as channel
+from ansible_collections.exchange_um.certificates.plugins.plugin_utils._exchange import ShellCredential, profile_for
 
 from tests.lab.hosts import Fleet, parse_host_specs
 from tests.lab.hosts.certs import thumbprint
+from tests.lab.hosts.credssp import credssp_settings
 from tests.lab.httpauth import Account
 from tests.lab.pki import LabPki
 from tests.lab.tests.test_hosts_payloads import (
@@ -36,9 +39,12 @@ def winrm_accounts(lab_accounts: dict[str, Account], ntlm_users: Path) -> dict[s
 def fleet_factory(winrm_accounts: dict[str, Account], lab_pki: LabPki, tmp_path: Path) -> Iterator[Any]:
     started: list[Fleet] = []
 
-    def start(hosts: str, *, auth: str = "ntlm", https: bool = False, subnet: str = SUBNET) -> Fleet:
+    def start(
+        hosts: str, *, auth: str = "ntlm", https: bool = False, subnet: str = SUBNET, credssp: str = "none"
+    ) -> Fleet:
+        specs = parse_host_specs(hosts=hosts, fleet=None)
         fleet = Fleet(
-            specs=parse_host_specs(hosts=hosts, fleet=None),
+            specs=specs,
             subnet=subnet,
             auth=auth,
             https=https,
@@ -47,6 +53,7 @@ def fleet_factory(winrm_accounts: dict[str, Account], lab_pki: LabPki, tmp_path:
             pki=lab_pki,
             time_scale=0.0,
             state_dir=tmp_path,
+            credssp=credssp_settings(specs, enabled=credssp, tls12="none"),
         )
         fleet.start()
         started.append(fleet)
@@ -127,13 +134,16 @@ def test_powershell_3_cmdlet_on_the_2_0_host_over_winrm(fleet_factory: Any) -> N
     assert b"The term 'ConvertTo-Json' is not recognized as the name of a cmdlet" in err
 
 
-@pytest.mark.parametrize("auth", ["basic", "ntlm"])
-def test_exchange_info_over_https_with_pywinrm(fleet_factory: Any, lab_pki: LabPki, auth: str) -> None:
-    fleet = fleet_factory("2013", auth=auth, https=True)
+@pytest.mark.parametrize(("auth", "transport"), [("basic", "basic"), ("ntlm", "ntlm"), ("ntlm", "credssp")])
+def test_exchange_info_over_https_with_pywinrm(fleet_factory: Any, lab_pki: LabPki, auth: str, transport: str) -> None:
+    """The snap-in loads under every logon; its cmdlets reach the directory only under CredSSP, whose logon holds
+    network credentials (docs/lab.md "Logons and CredSSP"). Under Basic and NTLM, exchange_info returns the rest of
+    the snapshot with exchange_error (host-facts.md "Second hop to AD")."""
+    fleet = fleet_factory("2013", auth=auth, https=True, credssp="all" if transport == "credssp" else "none")
     account = fleet.account
     protocol = winrm.Protocol(
         endpoint=fleet.endpoints["exch2013"].url,
-        transport=auth,
+        transport=transport,
         username=f"{account.domain}\\{account.user}",
         password=account.password,
         server_cert_validation="validate",
@@ -157,7 +167,70 @@ def test_exchange_info_over_https_with_pywinrm(fleet_factory: Any, lab_pki: LabP
     assert (err, rc) == (b"", 0)
     data = exum_result(out.decode())["data"]
     assert data["exchange"]["version"] == "2013" and data["fqdn"] == "exch2013.contoso.lab"
+    assert data["stores"]["My"] and data["services"][0]["name"] == "MSExchangeUM"
+    if transport == "credssp":
+        assert data["exchange_error"] is None and data["um"]["startup_mode"] == "TCP"
+        assert data["exchange_certificates"][0]["thumbprint"] == data["stores"]["My"][0]["thumbprint"]
+    else:
+        assert data["exchange_error"]["message"] == "Value cannot be null.\r\nParameter name: parameters"
+        assert data["um"] is None and data["exchange_certificates"] == []
     assert fleet.dump("exch2013")["counters"]["exchange_shell_loads"] == 1
+
+
+def run_channel_payload(fleet: Fleet, name: str, payload: channel.Payload) -> dict[str, Any]:
+    """The collection's command line and stdin over pywinrm (NTLM over http: no network credentials)."""
+    account = fleet.account
+    protocol = winrm.Protocol(
+        endpoint=fleet.endpoints[name].url,
+        transport="ntlm",
+        username=f"{account.domain}\\{account.user}",
+        password=account.password,
+    )
+    program, *arguments = channel.command_line().split(" ")
+    shell = protocol.open_shell(codepage=65001)
+    try:
+        command = protocol.run_command(shell, program, arguments)
+        protocol.send_command_input(shell, command, channel.encode_stdin(payload), end=True)
+        out, err, rc = protocol.get_command_output(shell, command)
+        protocol.cleanup_command(shell, command)
+    finally:
+        protocol.close_shell(shell)
+    return channel.parse_result(operation="exchange_info", rc=rc, stdout=out, stderr=err, payload=payload)
+
+
+def test_shell_loads_in_the_dump_are_what_the_scripts_load(
+    fleet_factory: Any, lab_accounts: dict[str, Account]
+) -> None:
+    """exchange_shell_loads counts the Add-PSSnapin and Import-PSSession the payload runs: none for 2007 SP1 (its
+    fragment calls no Exchange cmdlet, so the controller sends no loader), one snap-in on 2010, one imported session
+    on 2013; the simulated seconds follow (powershell.exe start, plus the shell load)."""
+    fleet = fleet_factory("2007sp1,2010,2013")
+    administrator = lab_accounts["Administrator"]
+    shells = {
+        "exch2007": None,
+        "exch2010": None,
+        "exch2013": ShellCredential("CONTOSO\\Administrator", administrator.password),
+    }
+    for name, credential in shells.items():
+        version = fleet.lab_json()["hosts"][name]["exchange_version"]
+        payload = channel.build_payload(
+            operation="exchange_info",
+            arguments={"Services": ["MSExchangeUM"]},
+            exchange=profile_for(version),
+            exchange_shell="remote" if credential else "snapin",
+            exchange_fqdn=f"{name}.contoso.lab",
+            exchange_credential=credential,
+        )
+        data = run_channel_payload(fleet, name, payload)
+        loads = 0 if version == "2007sp1" else 1
+        counters = fleet.dump(name)["counters"]
+        spec = next(spec for spec in parse_host_specs(hosts="2007sp1,2010,2013", fleet=None) if spec.name == name)
+        assert (counters["commands"], counters["exchange_shell_loads"]) == (1, loads), name
+        assert counters["simulated_seconds"] == spec.process_start_seconds + loads * spec.shell_load_seconds
+        # NTLM holds no network credentials: the snap-in's cmdlets fail on 2010, the session with its own
+        # credential works on 2013, and 2007 SP1 needs no directory.
+        assert (data["exchange_error"] is None) is (version != "2010"), (name, data["exchange_error"])
+        assert data["exchange"]["version"] == version
 
 
 def test_lab_json_and_inventory(fleet_factory: Any, lab_pki: LabPki) -> None:

@@ -1,8 +1,10 @@
-"""Helpers for the simulated host tests: payloads built by hand from docs/architecture.md, and CA certificates.
+"""Helpers for the simulated host tests: payloads built by hand, hand-written bootstraps, and CA certificates.
 
-Payloads follow "Host channel protocol" step by step (prelude, operation name, loader lines, the operation wrapped in
-``function Invoke-ExumOperation``, one invocation line) without the controller library, so the host is tested against
-the protocol rather than against one implementation of it.
+A hand-built payload has the shape docs/architecture.md "Host channel protocol" gives (prelude, loader lines, the
+fragment and the operation wrapped as functions, one invocation line) but passes its arguments as PowerShell
+literals in the invocation line instead of the channel's data block: the engine runs whatever PowerShell arrives, so
+these payloads and bootstraps exercise the host's PowerShell, stdin and cmdlets independently of the controller
+library (tests that need the channel's own payload use its ``build_payload`` and ``encode_stdin``).
 """
 
 from __future__ import annotations
@@ -94,7 +96,9 @@ def payload_text(
     fragment: str | None = None,
     body: str | None = None,
 ) -> str:
-    chunks = [host_script("prelude.ps1"), f"$ExumOperationName = {literal(operation)}"]
+    """``operation`` names the host script (``<operation>.ps1``) run when no ``body`` is given; the payload itself
+    carries no operation name, as the channel's does not."""
+    chunks = [host_script("prelude.ps1")]
     chunks += loader or []
     if fragment is not None:
         chunks += ["function Get-ExumExchangeState {", host_script(fragment), "}"]

@@ -407,6 +407,8 @@ def test_remote_session_without_credential_needs_network_credentials(method: str
     out, _err, rc = host.run_command(command_line(BOOTSTRAP_STRINGBUILDER), payload_stdin(text), 65001, logon=logon)
     assert (rc == 0) is loads, out
     assert ("0x8009030e" in out) is not loads
+    if loads:  # the imported session's cmdlets run there, with the session's own directory access
+        assert '"exchange_error":null' in out and '"um":{' in out
     assert host.counters.exchange_shell_loads == (1 if loads else 0)
     assert host.logon is None  # held only while the command runs
 

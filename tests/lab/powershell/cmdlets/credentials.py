@@ -129,7 +129,18 @@ def convert_to_secure_string(call: CmdletCall) -> Iterable[Any] | None:
     InvalidArgument, ArgumentException: SecureStringCommands.cs and .resx of the PowerShell sources of 2016, whose
     text keeps the original "information ,type:"). Decrypting a standard (DPAPI) or -Key string is not modelled."""
     refuse(call, ("SecureKey", "Key"))
+    if not call.has("String"):
+        raise call.not_modelled("without -String (pipeline input, or the prompt for a missing mandatory parameter)")
     text = call.get("String")
+    # -String is mandatory (ConvertTo-SecureString help: "Required: True"), so the binder refuses $null and '' before
+    # the cmdlet runs (about_Functions_Advanced_Parameters, Mandatory; the binder's ParameterArgumentValidationError).
+    if text is None or text == "":
+        what, suffix = ("null", "NullNotAllowed") if text is None else ("an empty string", "EmptyStringNotAllowed")
+        call.throw(
+            f"Cannot bind argument to parameter 'String' because it is {what}.",
+            fqid=f"ParameterArgumentValidationError{suffix}", category="InvalidData",
+            exception="System.Management.Automation.ParameterBindingValidationException",
+        )  # fmt: skip
     if not call.switch("AsPlainText"):
         raise call.not_modelled("without -AsPlainText (a DPAPI-encrypted standard string)")
     if not call.switch("Force"):

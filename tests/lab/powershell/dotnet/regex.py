@@ -350,7 +350,7 @@ class Match(Group):
     def groups(self) -> list[Group]:
         if self.found is None:
             return [Group(self.source, 0, 0, False)] + [
-                Group(self.source, 0, 0, False) for _ in range(self.regex.compiled.groups)
+                Group(self.source, 0, 0, False) for _group in range(self.regex.compiled.groups)
             ]
         groups = []
         for number in range(self.regex.compiled.groups + 1):

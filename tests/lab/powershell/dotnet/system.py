@@ -1065,7 +1065,7 @@ class NetPath(NetObject):
     @static("GetRandomFileName")
     def _random_file_name(_host: Any) -> str:
         alphabet = "abcdefghijklmnopqrstuvwxyz012345"
-        name = "".join(random.choice(alphabet) for _ in range(11))
+        name = "".join(random.choice(alphabet) for _letter in range(11))
         return name[:8] + "." + name[8:]
 
     @staticmethod

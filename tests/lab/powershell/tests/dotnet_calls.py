@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import tests.lab.powershell.dotnet  # noqa: F401  (registers the types)
 from tests.lab.hosts.latency import Work
 from tests.lab.hosts.specs import PRESETS
 from tests.lab.hosts.state import HostState
 from tests.lab.httpauth import Logon
-from tests.lab.powershell import dotnet  # noqa: F401  (registers the types)
 from tests.lab.powershell.context import Host
 from tests.lab.powershell.values import CLR4, Overload, find_type
 

@@ -102,10 +102,15 @@ def test_get_event_log_no_matches() -> None:
 
 
 def test_get_event_log_unknown_log_is_terminating() -> None:
-    # Eventlog.cs OutputEvents: ThrowTerminatingError "EventLogNotFound" with .NET's message.
-    result = run("Get-EventLog -LogName Nope; 'not reached'")
-    assert result.lines == []
+    # Eventlog.cs OutputEvents: ThrowTerminatingError "EventLogNotFound" with .NET's message. A cmdlet's terminating
+    # error ends its statement, and the script goes on unless $ErrorActionPreference is Stop (about_Throw,
+    # about_Preference_Variables: statement-terminating errors).
+    result = run("Get-EventLog -LogName Nope; 'next statement'")
+    assert result.lines == ["next statement"]
     assert "The event log 'Nope' on computer '.' does not exist." in error_text(result.stderr)
+    stopped = run("$ErrorActionPreference = 'Stop'; Get-EventLog -LogName Nope; 'not reached'")
+    assert stopped.lines == []
+    assert "The event log 'Nope' on computer '.' does not exist." in error_text(stopped.stderr)
 
 
 def test_win32_operating_system_and_computer_system() -> None:

@@ -95,7 +95,7 @@ def _certificate(
 
 @pytest.fixture(scope="module")
 def pki() -> Pki:
-    root_key, inter_key, leaf_key = (ec.generate_private_key(ec.SECP256R1()) for _ in range(3))
+    root_key, inter_key, leaf_key = (ec.generate_private_key(ec.SECP256R1()) for _key in range(3))
     root = _certificate("Lab Root", "Lab Root", root_key, root_key, ca=True, serial=0x0100)
     intermediate = _certificate("Lab Issuing", "Lab Root", inter_key, root_key, ca=True, serial=0x80, cdp=True)
     leaf = _certificate("host.contoso.lab", "Lab Issuing", leaf_key, inter_key, ca=False, serial=0x1234ABCD)

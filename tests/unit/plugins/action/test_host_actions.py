@@ -19,13 +19,17 @@ from ansible_collections.exchange_um.certificates.plugins.action.exchange_info i
     ActionModule as ExchangeInfoAction,
 )
 from ansible_collections.exchange_um.certificates.plugins.action.root_trust import ActionModule as RootTrustAction
+from ansible_collections.exchange_um.certificates.plugins.plugin_utils import _host_channel
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._host_channel import BOOTSTRAP
+from ansible_collections.exchange_um.certificates.plugins.plugin_utils._ps_compact import compact_lines
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._x509 import thumbprint, to_pem
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from tests.unit.certs import ec_key, make_cert
+from tests.unit.host_payload import parse_data, split_stdin
 
 DATA = Path(__file__).parent / "test_data"
+SCRIPTS = Path(_host_channel.__file__).parent / "host_scripts"
 CMD_LIMIT = 8191
 
 
@@ -83,7 +87,12 @@ class RecordingConnection:
         return answer
 
     def payload(self, index: int) -> str:
-        return base64.b64decode(b"".join(self.calls[index][1].split())).decode("utf-8")
+        """The script of call ``index`` (the first part of its stdin)."""
+        return split_stdin(self.calls[index][1])[0]
+
+    def arguments(self, index: int) -> dict[str, object]:
+        """The arguments of call ``index``, from the data block beside its script."""
+        return parse_data(split_stdin(self.calls[index][1])[1])
 
 
 def run(
@@ -108,6 +117,7 @@ def run(
         assert cmd == BOOTSTRAP
         assert len(cmd) < CMD_LIMIT
         assert in_data.isascii()
+        parse_data(split_stdin(in_data)[1])  # a script and a well-formed data block
     return result
 
 
@@ -162,7 +172,13 @@ def test_first_run_adds_root_and_intermediate(pki: SimpleNamespace, certificates
     payload = connection.payload(0)
     der_root = base64.b64encode(pki.root.public_bytes(Encoding.DER)).decode()
     der_issuing = base64.b64encode(pki.issuing.public_bytes(Encoding.DER)).decode()
-    assert f"-Root @('{der_root}') -Intermediate @('{der_issuing}') -State 'present' -CheckMode $false" in payload
+    assert connection.arguments(0) == {
+        "Root": [der_root],
+        "Intermediate": [der_issuing],
+        "State": "present",
+        "CheckMode": False,
+    }
+    assert der_root not in payload and der_issuing not in payload
     assert "Add-PSSnapin" not in payload
     assert "ansible_facts" not in result
 
@@ -202,7 +218,7 @@ def test_check_mode_without_fact_asks_read_only(pki: SimpleNamespace) -> None:
     connection = RecordingConnection([recorded("root_trust_check.json", pki)])
     result = run(RootTrustAction, {"content": chain_pem(pki)}, connection, check=True, diff=True)
     assert result["changed"] is True
-    assert "-CheckMode $true" in connection.payload(0)
+    assert connection.arguments(0)["CheckMode"] is True
     assert thumbprint(pki.issuing) in result["diff"]["after"]
     assert thumbprint(pki.issuing) not in result["diff"]["before"]
 
@@ -219,7 +235,7 @@ def test_absent_from_fact(pki: SimpleNamespace) -> None:
     task_vars = {"ansible_facts": {"exchange_um_host": fact(pki, root=True, issuing=True)}}
     # The fact says both are present: the host is asked to remove them.
     run(RootTrustAction, {"content": chain_pem(pki), "state": "absent"}, connection, task_vars=task_vars)
-    assert "-State 'absent'" in connection.payload(0)
+    assert connection.arguments(0)["State"] == "absent"
     connection = RecordingConnection([])
     task_vars = {"ansible_facts": {"exchange_um_host": fact(pki, root=False, issuing=False)}}
     result = run(RootTrustAction, {"content": chain_pem(pki), "state": "absent"}, connection, task_vars=task_vars)
@@ -264,7 +280,7 @@ def test_exchange_info_with_version_variable_is_one_call(pki: SimpleNamespace) -
     assert len(connection.calls) == 1
     payload = connection.payload(0)
     assert "Add-PSSnapin -Name 'Microsoft.Exchange.Management.PowerShell.E2010'" in payload
-    assert "-Services @('MSExchangeUM')" in payload
+    assert connection.arguments(0) == {"Services": ["MSExchangeUM"]}
     snapshot = result["ansible_facts"]["exchange_um_host"]
     assert result["changed"] is False
     assert result["exchange"]["version"] == "2010"
@@ -283,7 +299,8 @@ def test_exchange_info_discovers_the_version_with_one_extra_call(pki: SimpleName
     run(ExchangeInfoAction, {}, connection)
     assert len(connection.calls) == 2
     assert "Add-PSSnapin" not in connection.payload(0)
-    assert "# operation: exchange_info.none" in connection.payload(0)
+    none_fragment = (SCRIPTS / "exchange_info.none.ps1").read_text(encoding="utf-8")
+    assert "\r\n".join(line for _number, line in compact_lines(none_fragment)) in connection.payload(0)
     assert "Add-PSSnapin -Name 'Microsoft.Exchange.Management.PowerShell.E2010'" in connection.payload(1)
 
 
@@ -359,6 +376,7 @@ def assert_no_password(result: dict[str, Any], connection: RecordingConnection) 
     for cmd, in_data in connection.calls:
         assert SHELL_PASSWORD not in cmd
         assert SHELL_PASSWORD.encode("utf-8") not in in_data
+        assert SHELL_PASSWORD not in split_stdin(in_data)[0]
 
 
 @pytest.mark.parametrize(
@@ -394,8 +412,16 @@ def test_remote_shell_with_credential_is_one_call(pki: SimpleNamespace, version:
     assert len(connection.calls) == 1
     payload = connection.payload(0)
     assert "Add-PSSnapin" not in payload
-    assert "-ArgumentList 'CONTOSO\\exchadmin', (ConvertTo-SecureString -String " in payload
-    assert f"-ConnectionUri 'http://exch{version}.contoso.lab/PowerShell/'" in payload
+    assert (
+        "-ArgumentList $ExumArguments['ExchangeShellUser'], "
+        "(ConvertTo-SecureString -String $ExumArguments['ExchangeShellPassword'] -AsPlainText -Force)"
+    ) in payload
+    assert "-ConnectionUri $ExumArguments['ExchangeShellUri']" in payload
+    arguments = connection.arguments(0)
+    assert arguments["ExchangeShellUri"] == f"http://exch{version}.contoso.lab/PowerShell/"
+    assert arguments["ExchangeShellUser"] == "CONTOSO\\exchadmin"
+    assert arguments["ExchangeShellPassword"] == SHELL_PASSWORD
+    assert "exchadmin" not in payload and f"exch{version}.contoso.lab" not in payload
     assert "-Credential $ExumShellCredential" in payload
     assert payload.rstrip().endswith(
         "finally { Remove-PSSession -Session $ExumExchangeSession -ErrorAction SilentlyContinue }"

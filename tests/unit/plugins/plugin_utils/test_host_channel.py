@@ -13,11 +13,34 @@ from ansible.playbook.play_context import PlayContext
 from ansible.plugins.loader import connection_loader
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils import _host_channel as channel
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._exchange import ShellCredential, profile_for
+from ansible_collections.exchange_um.certificates.plugins.plugin_utils._host_data import HostArgumentError
+from ansible_collections.exchange_um.certificates.plugins.plugin_utils._ps_compact import compact_lines
 
-SECRET = "Pa$$w0rd'\u2019`$(x)"
+from tests.lab.httpauth import Account
+from tests.pwsh.invocations import Invocation, invocations
+from tests.pwsh.parser import parse_script
+from tests.unit.host_payload import lab_host, parse_data, run_on_lab_host, split_stdin
+
+# A password no quoting could carry as it is: single quotes ASCII and typographic, a subexpression, a variable, a
+# backtick, a double quote and a line break.
+SECRET = "Pa$$w0rd'\u2019`$(x)\u2018\u201a\u201b\"\r\n; exit 0 #"
 CMD_LIMIT = 8191  # cmd.exe's command-line limit (winrm-protocol.md)
 
 SCRIPTS = Path(channel.__file__).parent / "host_scripts"
+# Every single quote PowerShell accepts (about_Quoting_Rules: U+2018..U+201B), double quotes, subexpressions that
+# would throw if they ran, variables, backticks, comments and line breaks.
+INJECTIONS = [
+    "it's",
+    "'; throw 'injected'; '",
+    "\u2018a\u2019b\u201ac\u201bd",
+    '"x" \u201cy\u201d \u201ez',
+    "$(throw 'injected')",
+    "${env:COMPUTERNAME}$null",
+    "`$x`n `",
+    "line1\r\nline2\nline3",
+    "# comment <# block #>",
+    SECRET,
+]
 
 
 class RecordingConnection:
@@ -38,8 +61,26 @@ def result_line(document: dict[str, t.Any]) -> bytes:
     return (channel.RESULT_MARKER + json.dumps(document) + "\r\n").encode()
 
 
-def decode_stdin(data: bytes) -> str:
-    return base64.b64decode(b"".join(data.split())).decode("utf-8")
+def invocation_line(script: str) -> str:
+    """The payload's last line: the operation's invocation."""
+    return script.split("\r\n")[-2]
+
+
+def assert_carried_as_data(stdin: bytes, arguments: t.Mapping[str, object]) -> str:
+    """stdin holds ``arguments`` in its data part only and the script names them; return the script."""
+    assert stdin.isascii()
+    script, data = split_stdin(stdin)
+    assert parse_data(data) == {
+        name: list(value) if isinstance(value, tuple) else value for name, value in arguments.items()
+    }
+    names = " ".join(f"-{name} $ExumArguments['{name}']" for name in arguments)
+    assert invocation_line(script) == f"Write-ExumResult (Invoke-ExumOperation {names})"
+    assert script.isascii()  # so no typographic quote of a value can be in it either
+    for value in arguments.values():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and len(item) > 3:
+                assert item not in script
+    return script
 
 
 def test_bootstrap_is_one_short_ascii_line() -> None:
@@ -51,6 +92,13 @@ def test_bootstrap_is_one_short_ascii_line() -> None:
     # stdin through $input (psrp, PowerShell 2.0+), else from the process's standard input (PowerShell 1.0).
     assert "$input" in channel.BOOTSTRAP
     assert "if($exumIn.Length -eq 0){[void]$exumIn.Append([Console]::In.ReadToEnd())}" in channel.BOOTSTRAP
+    # stdin is split at "." into the script, the only part compiled, and the data block, left as text in $exumData.
+    assert "$exumParts=$exumIn.ToString().Split('.');" in channel.BOOTSTRAP
+    assert "$exumData=[Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($exumParts[1]));" in channel.BOOTSTRAP
+    assert channel.BOOTSTRAP.count("$exumParts[1]") == 1 and channel.BOOTSTRAP.count("NewScriptBlock(") == 1
+    assert "NewScriptBlock([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($exumParts[0])))" in (
+        channel.BOOTSTRAP
+    )
     # 1.0-safe: no -join / -split operators, no try/catch, no splatting.
     for construct in ("-join", "-split", "try", "catch", "@params"):
         assert construct not in channel.BOOTSTRAP
@@ -103,9 +151,9 @@ def test_installed_winrm_plugin_puts_only_the_bootstrap_on_the_command_line(monk
     command_line = " ".join([command, *args])
     assert command_line == channel.command_line()
     assert decode_command_line(command_line) == channel.BOOTSTRAP
-    assert SECRET not in command_line and "QUJD" not in command_line
-    payload = decode_stdin(stdin)
-    assert "-Password 'Pa$$w0rd''\u2019\u2019`$(x)'" in payload
+    assert SECRET not in command_line and "QUJD" not in command_line and "Pa$$" not in command_line
+    assert SECRET.encode() not in stdin
+    assert_carried_as_data(stdin, arguments)
 
 
 def test_installed_winrm_plugin_has_the_private_api_the_guard_expects() -> None:
@@ -187,7 +235,8 @@ def test_winrm_command_line_per_ansible_core_version(monkeypatch: pytest.MonkeyP
     assert [last for _chunk, last in chunks] == [False] * (len(chunks) - 1) + [True]
     assert all(len(chunk) <= CHUNK for chunk, _last in chunks)
     stdin = b"".join(chunk for chunk, _last in chunks)
-    assert SECRET.encode() not in stdin and "-Password 'Pa$$w0rd''\u2019\u2019`$(x)'" in decode_stdin(stdin)
+    assert SECRET.encode() not in stdin and b"Pa$$" not in stdin
+    assert_carried_as_data(stdin, arguments)
 
 
 @pytest.mark.parametrize("version", [(2, 16), (2, 20), (2, 21)])
@@ -269,33 +318,44 @@ def test_installed_psrp_plugin_feeds_the_payload_as_pipeline_input(monkeypatch: 
     monkeypatch.setattr(connection, "_exec_psrp_script", fake_script)
     monkeypatch.setattr(connection, "_connect", lambda: connection)
     monkeypatch.setattr(connection, "_psrp_host", "127.0.0.1", raising=False)
-    channel.run_operation(connection, "root_trust", {"Root": ["QUJD"]}, exchange=None)
+    arguments = {"Root": ["QUJD"], "State": SECRET}
+    channel.run_operation(connection, "root_trust", arguments, exchange=None)
     [(script, input_data)] = seen
     assert script.startswith(channel.BOOTSTRAP)
-    assert "QUJD" not in script
+    assert "QUJD" not in script and SECRET not in script
     # 2.16-2.18 hand the bytes object to pypsrp (one number per byte); 2.19+ a list of bytes lines. The bootstrap
     # turns numbers and byte arrays back into text; both forms carry the whole payload.
     items = list(input_data)
     text = "".join(chr(item) if isinstance(item, int) else item.decode("ascii") for item in items)
-    assert "-Root @('QUJD')" in decode_stdin(text.encode("ascii"))
+    assert_carried_as_data(text.encode("ascii"), arguments)
 
 
 def test_stdin_is_ascii_crlf_lines_of_at_most_4096() -> None:
-    payload = "x\u00e9\U0001f512" * 5000
-    data = channel.encode_stdin(payload)
-    assert data.isascii()
-    assert data.endswith(b"\r\n")
-    lines = data.split(b"\r\n")[:-1]
+    text = "x\u00e9\U0001f512\r\n" * 3000
+    data = "Value s " + base64.b64encode(("\u2019" * 5000).encode()).decode() + "\n"
+    stdin = channel.encode_stdin(channel.Payload(text=text, origins=(), data=data))
+    assert stdin.isascii()
+    assert stdin.endswith(b"\r\n")
+    lines = stdin.split(b"\r\n")[:-1]
     assert all(0 < len(line) <= channel.STDIN_LINE for line in lines)
     assert len(lines) > 1
-    assert decode_stdin(data) == payload
+    # base64 of the script, ".", base64 of the data block: the only "." of stdin, wherever a line break falls.
+    script_part, data_part = b"".join(lines).split(b".")
+    assert base64.b64decode(script_part, validate=True).decode() == text
+    assert base64.b64decode(data_part, validate=True).decode() == data
+    assert split_stdin(stdin) == (text, data)
+
+
+def test_stdin_without_arguments_has_an_empty_data_part() -> None:
+    stdin = channel.encode_stdin(channel.Payload(text="Write-Output 1\r\n", origins=()))
+    assert stdin.rstrip().endswith(b".") and split_stdin(stdin) == ("Write-Output 1\r\n", "")
 
 
 @pytest.mark.parametrize(
     ("operation", "version", "loader", "fragment"),
     [
         ("exchange_info", None, None, "exchange_info.none.ps1"),
-        ("exchange_info", "2007sp1", "Microsoft.Exchange.Management.PowerShell.Admin", "exchange_info.2007sp1.ps1"),
+        ("exchange_info", "2007sp1", None, "exchange_info.2007sp1.ps1"),  # reads no Exchange cmdlet
         ("exchange_info", "2010", "Microsoft.Exchange.Management.PowerShell.E2010", "exchange_info.2010.ps1"),
         ("exchange_info", "2013", "Microsoft.Exchange.Management.PowerShell.SnapIn", "exchange_info.2013.ps1"),
         ("root_trust", "2010", None, None),
@@ -306,10 +366,14 @@ def test_payload_layout(operation: str, version: str | None, loader: str | None,
     profile = profile_for(version) if version else None
     payload = channel.build_payload(operation=operation, arguments={"State": "present"}, exchange=profile)
     lines = payload.text.split("\r\n")
-    assert payload.text.endswith("\r\n")
-    assert lines[0] == "# operation: prelude"
-    assert f"$ExumOperationName = '{operation}'" in lines
-    assert lines[-2] == "Write-ExumResult (Invoke-ExumOperation -State 'present')"
+    assert payload.text.endswith("\r\n") and len(payload.origins) == len(lines) - 1
+    # The prelude's first line of code opens the payload; no comment travels (no "# operation:" header either).
+    first_number, first_line = compact_lines((SCRIPTS / "prelude.ps1").read_text(encoding="utf-8"))[0]
+    assert lines[0] == first_line and payload.origins[0] == ("prelude.ps1", first_number)
+    assert not any(line.startswith("#") for line in lines)
+    assert "$ExumOperationName" not in payload.text
+    assert lines[-2] == "Write-ExumResult (Invoke-ExumOperation -State $ExumArguments['State'])"
+    assert payload.data == "State s cHJlc2VudA==\n"
     snapins = [line for line in lines if line.startswith("Add-PSSnapin")]
     assert snapins == ([f"Add-PSSnapin -Name '{loader}' -ErrorAction Stop"] if loader else [])
     names = list(dict.fromkeys(name for name, _line in payload.origins))
@@ -317,9 +381,13 @@ def test_payload_layout(operation: str, version: str | None, loader: str | None,
     assert f"{operation}.ps1" in names
     assert (fragment in names) if fragment else not any(name.count(".") == 2 for name in names)
     # Only the host's own version's Exchange fragment is in the payload.
-    for other in ("2007sp1", "2010", "2013"):
-        if other != version:
-            assert f"# operation: {operation}.{other}" not in payload.text
+    assert [name for name in names if name.startswith(f"{operation}.") and name != f"{operation}.ps1"] == (
+        [fragment] if fragment else []
+    )
+    # Each host-script line is its source line without indentation, so locate() names the right one.
+    for line, (name, number) in zip(lines[:-1], payload.origins, strict=True):
+        if name != "payload":
+            assert line == (SCRIPTS / name).read_text(encoding="utf-8").split("\n")[number - 1].strip()
 
 
 def test_remote_shell_is_released_around_the_invocation() -> None:
@@ -333,13 +401,37 @@ def test_remote_shell_is_released_around_the_invocation() -> None:
     )
     lines = payload.text.split("\r\n")
     assert lines[-2] == (
-        "try { Write-ExumResult (Invoke-ExumOperation -Services @('MSExchangeUM')) } "
+        "try { Write-ExumResult (Invoke-ExumOperation -Services $ExumArguments['Services']) } "
         "finally { Remove-PSSession -Session $ExumExchangeSession -ErrorAction SilentlyContinue }"
     )
     session = next(index for index, line in enumerate(lines) if line.startswith("$ExumExchangeSession = "))
     assert lines[session - 1].startswith("$ExumShellCredential = New-Object")
     # The cmdlets are loaded before the fragment that calls them is defined and run.
     assert session < lines.index("function Get-ExumExchangeState {")
+    # The loader's endpoint and credential are arguments too: the operation's and the loader's in one data block.
+    assert parse_data(payload.data) == {
+        "Services": ["MSExchangeUM"],
+        "ExchangeShellUri": "http://exch2013.contoso.lab/PowerShell/",
+        "ExchangeShellUser": "CONTOSO\\Administrator",
+        "ExchangeShellPassword": SECRET,
+    }
+    for value in ("exch2013.contoso.lab", "CONTOSO", "Pa$$w0rd"):
+        assert value not in payload.text
+    script = parse_script(payload.text)
+
+    def given(call: Invocation, parameter: str) -> str:
+        node = call.value_node(parameter)
+        assert node is not None, parameter
+        return script.text_of(node)
+
+    [credential] = [call for call in invocations(script, "New-Object") if call.has("ArgumentList")]
+    assert given(credential, "TypeName") == "'System.Management.Automation.PSCredential'"
+    assert given(credential, "ArgumentList") == (
+        "$ExumArguments['ExchangeShellUser'], "
+        "(ConvertTo-SecureString -String $ExumArguments['ExchangeShellPassword'] -AsPlainText -Force)"
+    )
+    [new_session] = invocations(script, "New-PSSession")
+    assert given(new_session, "ConnectionUri") == "$ExumArguments['ExchangeShellUri']"
 
 
 def test_credential_travels_only_in_the_stdin_payload() -> None:
@@ -358,9 +450,122 @@ def test_credential_travels_only_in_the_stdin_payload() -> None:
     [(cmd, in_data)] = connection.calls
     assert cmd == channel.BOOTSTRAP and SECRET not in cmd
     assert in_data is not None and in_data.isascii() and SECRET.encode("utf-8") not in in_data
-    payload = base64.b64decode(b"".join(in_data.split())).decode("utf-8")
-    assert "-String 'Pa$$w0rd''\u2019\u2019`$(x)' -AsPlainText -Force" in payload
-    assert SECRET not in str(caught.value) and SECRET not in repr(caught.value.__dict__)
+    script, data = split_stdin(in_data)
+    assert "-String $ExumArguments['ExchangeShellPassword'] -AsPlainText -Force" in script
+    assert "Pa$$w0rd" not in script and "exch2010.contoso.lab" not in script
+    assert parse_data(data)["ExchangeShellPassword"] == SECRET
+    assert "Pa$$w0rd" not in str(caught.value) and "Pa$$w0rd" not in repr(caught.value.__dict__)
+
+
+def _exchange_info_payload(
+    services: list[str], *, shell: str, user: str = "", password: str = "", fqdn: str = "exch2013.contoso.lab"
+) -> channel.Payload:
+    return channel.build_payload(
+        operation="exchange_info",
+        arguments={"Services": services},
+        exchange=profile_for("2013"),
+        exchange_shell=shell,
+        exchange_fqdn=fqdn,
+        exchange_credential=ShellCredential(user, password) if shell == "remote" else None,
+    )
+
+
+@pytest.mark.parametrize("shell", ["snapin", "remote"])
+def test_script_text_is_the_same_whatever_the_values(shell: str) -> None:
+    """The script is made from the argument names only: no value, hostile or not, changes a character of it."""
+    plain = _exchange_info_payload(["MSExchangeUM"], shell=shell, user="CONTOSO\\a", password="pw")
+    hostile = _exchange_info_payload(INJECTIONS, shell=shell, user="o'brien\u2019$(x)", password=SECRET, fqdn="b.lab")
+    assert hostile.text == plain.text and hostile.origins == plain.origins
+    assert hostile.data != plain.data and parse_data(hostile.data)["Services"] == INJECTIONS
+    root_trust = [
+        {"Root": ["QUJD"], "Intermediate": [], "State": "present", "CheckMode": False},
+        {"Root": INJECTIONS, "Intermediate": [SECRET, ""], "State": SECRET, "CheckMode": True},
+    ]
+    texts = {channel.build_payload(operation="root_trust", arguments=a, exchange=None).text for a in root_trust}
+    assert len(texts) == 1
+
+
+@pytest.mark.parametrize(
+    ("arguments", "path"),
+    [
+        ({"Root": ["QUJD", "top\x00" + SECRET]}, "Root[1]"),
+        ({"State": 1.5}, "State"),
+        ({"CheckMode": None}, "CheckMode"),
+        ({"Count": 2**31}, "Count"),
+        ({"Bad-Name": "x"}, "'Bad-Name'"),
+    ],
+)
+def test_an_argument_the_data_block_cannot_carry_stops_before_the_host(arguments: dict[str, t.Any], path: str) -> None:
+    connection = RecordingConnection(OK_ANSWER)
+    with pytest.raises(HostArgumentError) as caught:
+        channel.run_operation(connection, "root_trust", arguments, exchange=None)
+    assert caught.value.path == path
+    assert connection.calls == []
+    assert "Pa$$w0rd" not in str(caught.value) and "top" not in str(caught.value)
+
+
+def test_an_operation_argument_cannot_shadow_the_loaders() -> None:
+    with pytest.raises(HostArgumentError) as caught:
+        channel.build_payload(
+            operation="exchange_info",
+            arguments={"Services": [], "ExchangeShellPassword": "x", "ExchangeShellUri": "y"},
+            exchange=profile_for("2013"),
+            exchange_shell="remote",
+            exchange_fqdn="exch2013.contoso.lab",
+            exchange_credential=ShellCredential("CONTOSO\\a", SECRET),
+        )
+    assert caught.value.path == "ExchangeShellPassword, ExchangeShellUri"
+    assert "Pa$$w0rd" not in str(caught.value)
+
+
+# -- payloads run on a lab host: its engine executes the bootstrap, the prelude's decoder and the operation ---------
+
+
+@pytest.mark.parametrize("preset", ["2007sp1", "2010", "2013"])
+def test_exchange_info_takes_hostile_service_names_as_names(preset: str) -> None:
+    payload = channel.build_payload(
+        operation="exchange_info", arguments={"Services": ["MSExchangeUM", *INJECTIONS]}, exchange=profile_for(preset)
+    )
+    data, stdout, stderr = run_on_lab_host(payload, lab_host(preset), operation="exchange_info")
+    # Each value was a name Get-Service looked up (only the real one exists); none ran ("throw" would have failed it).
+    assert [service["name"] for service in data["services"]] == ["MSExchangeUM"]
+    assert "Pa$$w0rd" not in stdout + stderr
+
+
+@pytest.mark.parametrize("preset", ["2010", "2013"])
+def test_remote_shell_password_reaches_new_pssession_as_sent(preset: str) -> None:
+    """The lab's New-PSSession checks the credential against the domain's account: the session opens only with the
+    exact user and password, quotes, subexpression and line break included."""
+    host = lab_host(preset, [Account("CONTOSO", "o'brien\u2019", SECRET)])
+    payload = channel.build_payload(
+        operation="exchange_info",
+        arguments={"Services": ["MSExchangeUM"]},
+        exchange=profile_for(preset),
+        exchange_shell="remote",
+        exchange_fqdn=host.spec.fqdn,
+        exchange_credential=ShellCredential("CONTOSO\\o'brien\u2019", SECRET),
+    )
+    data, stdout, stderr = run_on_lab_host(payload, host, operation="exchange_info")
+    assert data["exchange_error"] is None and data["um"] is not None
+    assert host.counters.exchange_shell_loads == 1
+    assert "Pa$$w0rd" not in stdout + stderr
+
+
+def test_remote_shell_with_a_wrong_password_fails_without_echoing_it() -> None:
+    host = lab_host("2013", [Account("CONTOSO", "o'brien", SECRET + "x")])
+    payload = channel.build_payload(
+        operation="exchange_info",
+        arguments={"Services": []},
+        exchange=profile_for("2013"),
+        exchange_shell="remote",
+        exchange_fqdn=host.spec.fqdn,
+        exchange_credential=ShellCredential("CONTOSO\\o'brien", SECRET),
+    )
+    with pytest.raises(channel.HostOperationError) as caught:
+        run_on_lab_host(payload, host, operation="exchange_info")
+    assert caught.value.fqid == "LogonFailure,PSSessionOpenFailed"
+    assert "Pa$$w0rd" not in str(caught.value) and "Pa$$w0rd" not in repr(caught.value.__dict__)
+    assert host.counters.exchange_shell_loads == 0
 
 
 def test_locate_maps_payload_lines_to_script_lines() -> None:
@@ -375,12 +580,15 @@ def test_locate_maps_payload_lines_to_script_lines() -> None:
             # The payload line is the script's line without its indentation.
             assert lines[number - 1] == script[source_line - 1].lstrip()
     first = [name for name, _line in payload.origins].index("root_trust.ps1") + 1
-    assert payload.locate(first) == "root_trust.ps1 line 1"
+    # The script's first line of code, after its header comments (which do not travel).
+    first_code = compact_lines("\n".join(script))[0][0]
+    assert first_code > 1 and script[first_code - 1].startswith("param(")
+    assert payload.locate(first) == f"root_trust.ps1 line {first_code}"
     assert payload.locate(len(lines) - 1) == f"payload line {len(lines) - 1}"
     assert payload.locate(None) is None and payload.locate(0) is None and payload.locate(len(lines)) is None
 
 
-TRAPPED = {
+TRAPPED: dict[str, t.Any] = {
     "ok": False,
     "error": {
         "message": "Access to the store is denied.",
@@ -482,4 +690,4 @@ def test_one_exec_command_with_the_secret_only_on_stdin() -> None:
     [(cmd, in_data)] = connection.calls
     assert cmd == channel.BOOTSTRAP
     assert in_data is not None and SECRET.encode() not in in_data
-    assert "-Root @('Pa$$w0rd''\u2019\u2019`$(x)')" in decode_stdin(in_data)
+    assert_carried_as_data(in_data, {"Root": [SECRET]})

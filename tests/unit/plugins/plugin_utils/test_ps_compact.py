@@ -48,16 +48,21 @@ def test_host_scripts_keep_every_token(script: str) -> None:
     kept = compact_lines(text)
     assert tokens(compacted(text)) == tokens(text)
     lines = [line for _number, line in kept]
-    assert lines[0].startswith("# operation: ")
-    assert not any(line.startswith("#") for line in lines[1:])
+    # No comment travels, the "# operation:" header included; only #requires would, which PowerShell reads.
+    assert not any(line.startswith("#") and not line.lower().startswith("#requires") for line in lines)
+    assert kept[0][0] == next(
+        number for number, line in enumerate(text.split("\n"), start=1) if line.strip() and not line.startswith("#")
+    )
     assert all(line.strip() and line == line.lstrip() for line in lines)
     assert len(kept) < len(text.splitlines())
 
 
 SAMPLES = {
     "comments and blanks": ("# operation: x\n# about x\n\n  $a = 1   # trailing\n\t# indented comment\n$b = 2\n",
-                            ["# operation: x", "$a = 1   # trailing", "$b = 2"]),
+                            ["$a = 1   # trailing", "$b = 2"]),
+    "header lines are comments": ("# operation: x\n#Operation:y\n  # operation: z\n$a = 1\n", ["$a = 1"]),
     "requires stays": ("#requires -Version 2.0\n# note\n$a = 1\n", ["#requires -Version 2.0", "$a = 1"]),
+    "requires in any case": ("#Requires -Version 2.0\n$a = 1\n", ["#Requires -Version 2.0", "$a = 1"]),
     "single-quoted string over lines": ("$a = 'one\n# not a comment\n\n    two'\n# gone\n",
                                         ["$a = 'one", "# not a comment", "", "    two'"]),
     "doubled quote": ("$a = 'it''s\n# inside'\n# gone\n", ["$a = 'it''s", "# inside'"]),
@@ -87,4 +92,4 @@ def test_samples(name: str) -> None:
 
 def test_line_numbers_are_those_of_the_source() -> None:
     text = "# operation: x\n\n# c\n  $a = 'x\n# y'\n$b = 1\r\n"
-    assert compact_lines(text) == [(1, "# operation: x"), (4, "$a = 'x"), (5, "# y'"), (6, "$b = 1")]
+    assert compact_lines(text) == [(4, "$a = 'x"), (5, "# y'"), (6, "$b = 1")]
