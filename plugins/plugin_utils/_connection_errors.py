@@ -38,7 +38,9 @@ from ansible.errors import AnsibleConnectionFailure, AnsibleError
 __all__ = ["ConnectionFailure", "classify_connection_error"]
 
 # Libraries under the connection plugins whose exceptions mean "the host could not be talked to".
-_TRANSPORT_PACKAGES = frozenset({"requests", "urllib3", "winrm", "pypsrp", "psrp", "spnego", "requests_ntlm"})
+_TRANSPORT_PACKAGES = frozenset(
+    {"requests", "urllib3", "winrm", "pypsrp", "psrp", "spnego", "requests_ntlm", "requests_credssp"}
+)
 _WINRM_MODULES = frozenset({"ansible.plugins.connection.winrm", "winrm.protocol"})
 _STEP_OF_FUNCTION = {
     "_winrm_connect": "connect",

@@ -21,7 +21,7 @@ from ._exchange import (
     dns_name_problem,
     select_profile,
 )
-from ._host_channel import HostOperationError, run_operation
+from ._host_channel import HostOperationError, HostWinrmFault, run_operation
 from ._host_facts import FACT_NAME, fact_from_task_vars
 
 __all__ = [
@@ -108,7 +108,7 @@ class HostActionBase(ExumActionBase):
 
     OPERATION: t.ClassVar[str] = ""
     LOADS_EXCHANGE: t.ClassVar[bool] = True
-    OWN_ERRORS: t.ClassVar[tuple[type[Exception], ...]] = (HostOperationError,)
+    OWN_ERRORS: t.ClassVar[tuple[type[Exception], ...]] = (HostOperationError, HostWinrmFault)
     _exchange_shell = "snapin"
     _shell_credential: ShellCredential | None = None
 

@@ -101,7 +101,7 @@ class InputEnumerator(NetObject):
         return iter(self._items)
 
 
-@net_type("System.IO.StreamReader")
+@net_type("System.IO.StreamReader", base="System.IO.TextReader")
 class StdinReader(NetObject):
     """[Console]::In for a redirected standard input (.NET Console.In: "the standard input stream")."""
 

@@ -71,10 +71,6 @@ class NetException(NetObject, Exception):  # type: ignore[misc]
     def _inner(self) -> NetException | None:
         return self.inner
 
-    @prop("ErrorRecord")
-    def _record(self) -> ErrorRecord | None:
-        return self.error_record
-
     def to_string(self) -> str:
         return f"{self.type_name}: {self.message}"
 

@@ -1414,7 +1414,10 @@ class Engine:
                     return enum_value(net, number)
             return None
         member = net.find_member(name, runtime=self.runtime, static=True)
-        if member is None or member.kind != "property" or member.getter is None:
+        if member is None:
+            self._refuse_missing(net, name, static=True)
+            return None
+        if member.kind != "property" or member.getter is None:
             return None
         return self._call_dotnet(lambda: member.getter(self.host), name, 0)
 
@@ -1438,8 +1441,6 @@ class Engine:
                 return value
         if isinstance(owner, list) and lowered in ("count", "length"):
             return len(owner)  # Array.Length, and the Count alias types.ps1xml gives arrays from 1.0
-        if isinstance(owner, ScriptBlock):
-            return None
         value = self._dotnet_property(owner, name)
         if value is not _UNSET:
             return value
@@ -1448,6 +1449,14 @@ class Engine:
             return collect([v for v in values if v is not None]) if values else None
         if lowered in ("count", "length") and self.has("scalar_count"):
             return 1
+        try:
+            net = type_of(owner)
+        except (LookupError, TypeError):
+            raise NotModelled(f"properties of {type(owner).__name__}", line=self._line) from None
+        # Only an adapted object's missing property is certainly $null (note properties, WMI); on a type whose
+        # documented members are not recorded it may be one the lab lacks.
+        if net.find_member(name, runtime=self.runtime) is None:
+            self._refuse_missing(net, name, unrecorded_ok=isinstance(owner, PSObject))
         return None
 
     def _dotnet_property(self, owner: Any, name: str) -> Any:
@@ -1456,7 +1465,10 @@ class Engine:
         except (LookupError, TypeError):
             return _UNSET
         member = net.find_member(name, runtime=self.runtime)
-        if member is None or member.kind != "property" or member.getter is None:
+        if member is None:
+            self._refuse_missing(net, name, unrecorded_ok=True)
+            return _UNSET
+        if member.kind != "property" or member.getter is None:
             return _UNSET
         getter = member.getter
         return self._call_dotnet(lambda: getter(owner), name, 0, property_get=True)
@@ -1475,6 +1487,8 @@ class Engine:
         except (LookupError, TypeError):
             net = None
         member = net.find_member(name, runtime=self.runtime) if net is not None else None
+        if member is None and net is not None:
+            self._refuse_missing(net, name, unrecorded_ok=isinstance(owner, PSObject))
         if member is None or member.setter is None:
             self._fail(
                 node,
@@ -1578,6 +1592,8 @@ class Engine:
     def call_static(self, net: NetType, name: str, arguments: list[Any]) -> Any:
         member = net.find_member(name, runtime=self.runtime, static=True)
         if member is None or member.kind != "method":
+            if member is None:
+                self._refuse_missing(net, name, static=True)
             from tests.pwsh.messages import method_not_found
 
             self.throw(
@@ -1607,9 +1623,9 @@ class Engine:
         except (LookupError, TypeError):
             raise NotModelled(f"methods of {type(owner).__name__}", line=self._line) from None
         member = net.find_member(name, runtime=self.runtime)
-        if member is None and isinstance(owner, PSObject):
-            member = None
         if member is None or member.kind != "method":
+            if member is None:
+                self._refuse_missing(net, name)
             if isinstance(owner, list) and self.has("member_enumeration"):
                 return collect([self.call_method(item, name, arguments, node) for item in owner])
             from tests.pwsh.messages import method_not_found
@@ -1624,6 +1640,19 @@ class Engine:
             raise AssertionError
         overload, converted = self._resolve(member.overloads_for(self.runtime), arguments, name, net.full_name)
         return self._call_dotnet(lambda: overload.implementation(owner, *converted), name, len(arguments))
+
+    def _refuse_missing(self, net: NetType, name: str, *, static: bool = False, unrecorded_ok: bool = False) -> None:
+        """A member the lab does not implement (docs/lab.md, "Documented members"): when .NET documents it for the
+        host's runtime, the lab must not answer as if it did not exist; when nothing is recorded for the type, it
+        cannot tell (unless ``unrecorded_ok``). Otherwise it returns and the caller gives PowerShell's own answer."""
+        found = net.documentation(name, runtime=self.runtime, static=static)
+        if found == "documented":
+            raise NotModelled(f"the member {net.full_name}.{name}", line=self._line)
+        if found == "unknown" and not unrecorded_ok:
+            raise NotModelled(
+                f"the member {net.full_name}.{name} (the lab records no documented members of the type)",
+                line=self._line,
+            )
 
     def _resolve(
         self, overloads: list[Overload], arguments: list[Any], name: str, type_name: str, *, constructor: bool = False

@@ -5,7 +5,9 @@ The engine keeps the common ones as Python values (``None`` is ``$null``, ``bool
 System.Int32 or, outside its range, System.Int64, ``float`` System.Double, ``str`` System.String) and everything else
 as instances of :class:`NetObject` subclasses registered with :func:`net_type`. Members are declared on those classes
 with :func:`method`, :func:`prop` and :func:`static`, each with the runtime that has it (CLR 2.0 under PowerShell 1.0
-and 2.0, .NET 4 under 3.0 and later), so a member the host's runtime lacks does not exist there.
+and 2.0, .NET 4 under 3.0 and later), so a member the host's runtime lacks does not exist there. Beside what the lab
+implements, :func:`document_members` records what the .NET reference documents for a type, so that a member the lab
+lacks can be told from one .NET lacks (:meth:`NetType.documentation`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import decimal
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 __all__ = [
     "CLR2",
@@ -29,6 +31,7 @@ __all__ = [
     "TypeRef",
     "TypedInt",
     "constructor",
+    "document_members",
     "enum_type",
     "find_type",
     "method",
@@ -202,6 +205,19 @@ def runtime_at_least(runtime: str, needed: str) -> bool:
     return float(runtime) >= float(needed)
 
 
+# What the .NET reference says of a member the lab does not implement: it has it on this runtime, it has it not (or
+# only from a later runtime), or nothing is recorded for some type of the lineage, so it cannot be told.
+Documentation = Literal["documented", "absent", "unknown"]
+
+# The intrinsic members PowerShell's type system gives every object (Windows PowerShell SDK, "Extended Type
+# System": psobject, psbase, psadapted, psextended; about_Intrinsic_Members: pstypenames, and the Where and ForEach
+# methods, which about_Arrays dates to 4.0: recorded for CLR4, so that 3.0 refuses them rather than answering).
+INTRINSIC_MEMBERS: dict[str, str] = {
+    "psobject": CLR2, "psbase": CLR2, "psadapted": CLR2, "psextended": CLR2, "pstypenames": CLR2,
+    "where": CLR4, "foreach": CLR4,
+}  # fmt: skip
+
+
 @dataclass
 class NetType:
     """A .NET type: its full name, base type and interfaces, and its members (lower-case names)."""
@@ -219,6 +235,10 @@ class NetType:
     value_type: bool = False
     # Enum members that a later runtime added: name -> the runtime that has it (absent: every runtime).
     member_since: dict[str, str] = field(default_factory=dict)
+    # The public members the .NET reference documents for this type itself (inherited ones are its base types'):
+    # lower-case name -> the runtime that added it. None: nothing recorded (see document_members).
+    documented: dict[str, str] | None = None
+    documented_static: dict[str, str] | None = None
 
     @property
     def name(self) -> str:
@@ -259,14 +279,57 @@ class NetType:
                 return member
         return None
 
+    def documentation(self, name: str, *, runtime: str, static: bool = False) -> Documentation:
+        """Whether .NET has the member ``name`` on ``runtime``, by the documented members of the lineage and, from
+        PowerShell 3.0 (CLR4 here), of the interfaces: 3.0's adapter also exposes interface members a class
+        implements explicitly, which 2.0 does not (``(1,2).Contains(1)`` fails there; a user report, assumed:
+        docs/lab.md)."""
+        key = name.lower()
+        recorded = True
+        since: list[str] = [INTRINSIC_MEMBERS[key]] if not static and key in INTRINSIC_MEMBERS else []
+        for each in self.lineage():
+            table = each.documented_static if static else each.documented
+            if table is None:
+                recorded = False
+            elif key in table:
+                since.append(table[key])
+        if not static:
+            for interface in self.all_interfaces():
+                known = _TYPES.get(interface)
+                if known is not None and known.documented and key in known.documented:
+                    since.append(max(known.documented[key], CLR4, key=float))
+        if any(runtime_at_least(runtime, each) for each in since):
+            return "documented"
+        return "absent" if recorded else "unknown"
+
 
 _TYPES: dict[str, NetType] = {}
 _ALIASES: dict[str, str] = {}
+# document_members' records by lower-case full name (instance, static), kept apart from the NetType so that a type
+# registered later, or registered again, gets them.
+_DOCUMENTED: dict[str, tuple[dict[str, str], dict[str, str]]] = {}
 
 
 def register_type(net: NetType) -> NetType:
     _TYPES[net.full_name.lower()] = net
+    recorded = _DOCUMENTED.get(net.full_name.lower())
+    if recorded is not None:
+        net.documented, net.documented_static = recorded
     return net
+
+
+def document_members(full_name: str, *, instance: str = "", static: str = "", since: str = CLR2) -> None:
+    """Record public members the .NET reference documents for ``full_name`` (space-separated names; a type's
+    own members, not inherited ones), added in ``since``. Calls add up; a type documented once, even with no
+    names, has a record: a member not in it (nor in its base types') does not exist on .NET."""
+    recorded = _DOCUMENTED.setdefault(full_name.lower(), ({}, {}))
+    for names, table in ((instance, recorded[0]), (static, recorded[1])):
+        for name in names.split():
+            key = name.lower()
+            table[key] = min(table.get(key, since), since, key=float)
+    net = _TYPES.get(full_name.lower())
+    if net is not None:
+        net.documented, net.documented_static = recorded
 
 
 def register_alias(alias: str, full_name: str) -> None:
@@ -397,6 +460,10 @@ def enum_type(
             flags=flags,
             value_type=True,
             member_since=dict(member_since or {}),
+            # An enum declares its values (static fields, enum_members) and the instance field value__ that holds
+            # the number (ECMA-335 II.14.3); its methods are System.Enum's.
+            documented={"value__": CLR2},
+            documented_static={},
         )
     )
 
@@ -468,7 +535,8 @@ def array_type(element: str) -> NetType:
     full = element + "[]"
     found = _TYPES.get(full.lower())
     if found is None:
-        found = register_type(NetType(full, "System.Array"))
+        # An array type documents no member of its own: they are System.Array's.
+        found = register_type(NetType(full, "System.Array", documented={}, documented_static={}))
     return found
 
 

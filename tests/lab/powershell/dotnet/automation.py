@@ -182,6 +182,15 @@ class _ExceptionMembers:
         return None
 
 
+@members_of(SMA + "RuntimeException")
+class _RuntimeExceptionMembers:
+    @prop("ErrorRecord")
+    def _record(self: NetException) -> ErrorRecord | None:
+        """RuntimeException.ErrorRecord (IContainsErrorRecord): PowerShell's exceptions carry the record that
+        reported them; System.Exception has no such property."""
+        return self.error_record
+
+
 @members_of("System.ArgumentException")
 class _ArgumentMembers:
     @staticmethod

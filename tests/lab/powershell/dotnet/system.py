@@ -70,6 +70,9 @@ ensure_type("System.Type")
 ensure_type("System.RuntimeType", "System.Type")
 ensure_type("System.MarshalByRefObject", "System.Object")
 ensure_type("System.IO.FileSystemInfo", "System.MarshalByRefObject")
+# Console.In is a TextReader (https://learn.microsoft.com/dotnet/api/system.console.in); the standard input's
+# reader derives from it.
+ensure_type("System.IO.TextReader", "System.MarshalByRefObject", ("System.IDisposable",))
 PLATFORM_ID = enum_type("System.PlatformID", {"Win32S": 0, "Win32Windows": 1, "Win32NT": 2, "WinCE": 3, "Unix": 4,
                                               "Xbox": 5, "MacOSX": 6})  # fmt: skip
 MIDPOINT_ROUNDING = enum_type("System.MidpointRounding", {"ToEven": 0, "AwayFromZero": 1})
