@@ -20,7 +20,6 @@ from ansible_collections.exchange_um.certificates.plugins.plugin_utils._host_act
     HOST_ARGUMENT_SPEC,
     HostActionBase,
 )
-from ansible_collections.exchange_um.certificates.plugins.plugin_utils._host_channel import HostOperationError
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._root_trust import (
     EMPTY_RESULT,
     RootTrustError,
@@ -46,7 +45,7 @@ class ActionModule(HostActionBase):
         "required_one_of": [("certificates", "content", "path")],
     }
     RESULT_DEFAULTS = EMPTY_RESULT
-    OWN_ERRORS = (HostOperationError, RootTrustError, CertificateError)
+    OWN_ERRORS = (*HostActionBase.OWN_ERRORS, RootTrustError, CertificateError)
     OPERATION = "root_trust"
     LOADS_EXCHANGE = False
 

@@ -851,14 +851,9 @@ def test_the_refusals_sent_no_winrm_command_and_no_host_changed(corpus: CorpusRu
 
 
 def test_the_read_only_cases_changed_nothing_that_matters(corpus: CorpusRun) -> None:
-    """After the cases that reach the hosts: stores, registry, services and files as before, no file left behind.
-
-    Only the directory list may grow: a channel that stages its script in the logon's %TEMP% makes the profile's
-    temporary directories exist, as the first logon does on Windows.
-    """
+    """After the cases that reach the hosts: stores, registry, services and files as before, no file left behind."""
     for host in HOSTS:
         before, after = dict(corpus.before[host]["state"]), dict(corpus.after[host]["state"])
-        assert after.pop("files", {}).get("files") == before.pop("files", {}).get("files"), host
         assert after == before, host
         assert corpus.after[host]["counters"]["commands"] > corpus.before[host]["counters"]["commands"], host
 

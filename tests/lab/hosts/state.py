@@ -277,6 +277,9 @@ class HostState:
     utc_offset_minutes: int = 0
     culture: str = "en-US"
     ansi_code_page: int = 1252
+    # Lab setting (docs/lab.md "Programs"): whether certreq -new finds a [RequestAttributes] CertificateTemplate in the
+    # local template cache when the logon cannot reach the directory (unconfirmed; pessimistic default: it does not).
+    certreq_template_cache: bool = False
 
     @classmethod
     def fresh(cls, spec: HostSpec) -> HostState:
@@ -285,6 +288,11 @@ class HostState:
             stores["Root"].add(StoredCertificate(root))
         state = cls(spec=spec, registry=_registry_for(spec), stores=stores, services=_services_for(spec))
         state.files.make_directory("C:\\Windows\\Temp")
+        # The domain administrator has logged on before (setup, administration), so that profile exists already; a
+        # profile of another account is made at its first logon, as Windows does (dotnet/system.py process_state).
+        legacy = spec.os_version.startswith("5.")
+        profile = "C:\\Documents and Settings\\Administrator" if legacy else "C:\\Users\\Administrator"
+        state.files.make_directory(profile + ("\\Local Settings\\Temp" if legacy else "\\AppData\\Local\\Temp"))
         if spec.exchange_version is None:
             return state
         setup_certificate = exchange_self_signed(spec)
@@ -370,6 +378,7 @@ class HostState:
                 "utc_offset_minutes": self.utc_offset_minutes,
                 "culture": self.culture,
                 "ansi_code_page": self.ansi_code_page,
+                "certreq_template_cache": self.certreq_template_cache,
             },
             "exchange_certificates": {
                 thumbprint: exchange_services_text(services) for thumbprint, services in self.exchange_services.items()

@@ -248,7 +248,6 @@ class Engine:
                 category="InvalidArgument",
                 exception="System.Management.Automation.RuntimeException",
             )
-            raise AssertionError from None
 
     def write_host(self, text: str) -> None:
         """Write-Host: text straight to the console (its own newlines included), between pipeline output."""
@@ -277,8 +276,6 @@ class Engine:
     def construct(self, type_name: str, args: Sequence[Any]) -> Any:
         net = find_type(type_name, runtime=self.runtime)
         if net is None:
-            from tests.pwsh.messages import type_not_found
-
             self.throw(
                 f"Cannot find type [{type_name}]: make sure the assembly containing this type is loaded."
                 if self.level in ("1.0", "2.0")
@@ -287,7 +284,6 @@ class Engine:
                 category="InvalidType",
                 exception="System.Management.Automation.PSArgumentException",
             )
-            del type_not_found
         return self._construct_net(net, list(args))
 
     def _construct_net(self, net: NetType, args: list[Any]) -> Any:
@@ -1215,7 +1211,6 @@ class Engine:
                 category="InvalidOperation",
                 exception="System.Management.Automation.RuntimeException",
             )
-            raise AssertionError from None
 
     def _array_literal(self, node: Node) -> Any:
         items = [self._expression(child) for child in node.named_children if child.type != "comment"]
@@ -1294,7 +1289,6 @@ class Engine:
                 fqid="TypeNotFound",
                 category="InvalidOperation",
             )
-            raise AssertionError
         if array:
             from .values import array_type
 
@@ -1495,7 +1489,6 @@ class Engine:
                 f"Property '{name}' cannot be found on this object; make sure it exists and is settable.",
                 fqid="PropertyAssignmentException",
             )
-            return
         setter = member.setter
         self._call_dotnet(lambda: setter(owner, value), name, 1, property_set=True)
 
@@ -1542,7 +1535,6 @@ class Engine:
         if self.has("scalar_count") and int(conversions.to_number(index)) == 0:
             return owner
         self._fail(node, f"Unable to index into an object of type {type_name_of(owner)}.", fqid="CannotIndex")
-        return None
 
     def _set_element(self, owner: Any, index: Any, value: Any, node: Node) -> None:
         if isinstance(owner, Hashtable):
@@ -1602,7 +1594,6 @@ class Engine:
                 category="InvalidOperation",
                 exception="System.Management.Automation.RuntimeException",
             )
-            raise AssertionError
         overload, converted = self._resolve(member.overloads_for(self.runtime), arguments, name, net.full_name)
         return self._call_dotnet(lambda: overload.implementation(self.host, *converted), name, len(arguments))
 
@@ -1637,7 +1628,6 @@ class Engine:
                 category="InvalidOperation",
                 exception="System.Management.Automation.RuntimeException",
             )
-            raise AssertionError
         overload, converted = self._resolve(member.overloads_for(self.runtime), arguments, name, net.full_name)
         return self._call_dotnet(lambda: overload.implementation(owner, *converted), name, len(arguments))
 
@@ -1680,7 +1670,6 @@ class Engine:
                 category="InvalidOperation",
                 exception="System.Management.Automation.MethodException",
             )
-            raise AssertionError
         return found
 
     def _call_dotnet(

@@ -244,6 +244,7 @@ def _bind_cmdlet(engine: Engine, node: Node, info: Any, spec: CmdletSpec, argume
             value = arguments[index + 1].value
             index += 1
         else:
+            value = None  # (_fail raises)
             engine._fail(
                 node,
                 f"Missing an argument for parameter '{canonical}'. Specify a parameter of type "
