@@ -638,8 +638,7 @@ def test_a_rerun_converges(matrix: Matrix) -> None:
             _check(failures, holds == (case.holds_after_run,) * 2, f"{name}: Root and CA hold the CA: {holds}")
             _check(
                 failures,
-                _without_trust(dumps[case.host]["state"])
-                == _without_trust(matrix.before[case.host]["state"]),
+                _without_trust(dumps[case.host]["state"]) == _without_trust(matrix.before[case.host]["state"]),
                 f"{name}: more than Root and CA changed",
             )
     assert not failures, "\n".join(failures)
