@@ -54,6 +54,12 @@ class StoredCertificate:
     certificate: x509.Certificate
     private_key: PrivateKey | None = None
     friendly_name: str = ""
+    # The key's provider information (CERT_KEY_PROV_INFO_PROP_ID) where the lab recorded it (keys certreq made):
+    # container name, provider (CSP or CNG KSP), key spec (AT_KEYEXCHANGE 1, AT_SIGNATURE 2), exportability.
+    key_container: str = ""
+    key_provider: str = ""
+    key_spec: int = 1
+    key_exportable: bool = False
 
     @property
     def thumbprint(self) -> str:

@@ -202,6 +202,7 @@ class Engine:
         self._handlers = 0
         # $?: whether the last statement succeeded (no error written or raised in it).
         self.last_ok = True
+        self.native_failed = False
         from .automatic import install_automatic_variables
 
         install_automatic_variables(self)
@@ -485,6 +486,7 @@ class Engine:
                 if statement.type in ("trap_statement", "function_statement"):
                     continue
                 written = len(self.errors_out)
+                self.native_failed = False
                 try:
                     self._statement(statement, output)
                 except PSError as error:
@@ -498,7 +500,7 @@ class Engine:
                         continue
                     self._statement_terminated(error)
                     continue
-                self.last_ok = len(self.errors_out) == written
+                self.last_ok = len(self.errors_out) == written and not self.native_failed
         finally:
             if traps:
                 self._handlers -= 1

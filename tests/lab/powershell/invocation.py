@@ -170,9 +170,7 @@ def _invoke_named(
     if info.kind == "native":
         from .programs import run_program
 
-        return run_program(
-            engine, info.name, [engine.to_string(a.value) for a in arguments if a.value is not _NO_VALUE]
-        )
+        return run_program(engine, info.name, _native_arguments(engine, arguments))
     if info.kind == "function":
         raise NotModelled(f"the built-in function {info.name}", line=engine._line)
     spec = implementation_of(resolved)
@@ -189,6 +187,23 @@ def _invoke_named(
         )
     bound = _bind_cmdlet(engine, node, info, spec, arguments)
     return _run_cmdlet(engine, node, spec, bound, pipeline_input)
+
+
+def _native_arguments(engine: Engine, arguments: list[_Argument]) -> list[str]:
+    """about_Parsing (native commands, Windows PowerShell): a parameter token goes as written (``-name``, or
+    ``-name:value`` as one argument), an array as its elements, each value as text; ``$null`` and empty strings
+    are dropped."""
+    texts: list[str] = []
+    for argument in arguments:
+        if argument.parameter is not None:
+            suffix = engine.to_string(argument.value) if argument.colon and argument.value is not _NO_VALUE else ""
+            texts.append(f"-{argument.parameter}{':' if argument.colon else ''}{suffix}")
+            continue
+        for item in engine.enumerate(argument.value) if isinstance(argument.value, list) else [argument.value]:
+            text = "" if item is None else engine.to_string(item)
+            if text:
+                texts.append(text)
+    return texts
 
 
 def _pair_function_arguments(

@@ -78,7 +78,8 @@ _WIN32_MESSAGES = {
     5: "Access is denied.",
     86: "The specified network password is not correct.",
     1223: "The operation was canceled by the user.",
-    0x80092004: "Cannot find the requested object.",
+    0x80092004: "Cannot find object or property.",
+    0x80092009: "Cannot find the requested object.",
 }
 
 

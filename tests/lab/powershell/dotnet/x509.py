@@ -170,8 +170,8 @@ def _load_blob(data: bytes, password: str | None, flags: int) -> _Loaded:
         # Without PersistKeySet the key container is deleted when the certificate object goes away; the lab takes
         # the pessimistic reading: a store entry made from it has no key (docs/lab.md).
         return _Loaded(certificates, key, persisted=bool(flags & 16))
-    # CRYPT_E_NOT_FOUND: CryptQueryObject recognised no format.
-    raise crypto_error(win32_message(0x80092004))
+    # CRYPT_E_NO_MATCH ("Cannot find the requested object."): CryptQueryObject recognised no format.
+    raise crypto_error(win32_message(0x80092009))
 
 
 def _read_file(path: str) -> bytes:
@@ -267,7 +267,7 @@ class X509Certificate2(X509Certificate):
         """Import: Reset, then the first certificate of the blob (with its key, for a PFX)."""
         X509Certificate2.__init__(self, loaded.certificates[0] if loaded.certificates else None)
         if not loaded.certificates:
-            raise crypto_error(win32_message(0x80092004))
+            raise crypto_error(win32_message(0x80092009))
         self.key = loaded.key
         self.key_persisted = loaded.persisted
 

@@ -2,8 +2,8 @@
 "certreq" and "certutil" pages of Windows Commands; Windows Server 2003's "Appendix 3: Certreq.exe Syntax") and
 published runs of the programs; facts the lab assumes are named as such (docs/lab.md "Programs").
 
-The switches are written quoted ('-new'): PowerShell hands a native command the same text either way, but the
-engine's argument conversion keeps only the values of unquoted parameter tokens today (see the xfail test).
+The switches are mostly written quoted ('-new'): PowerShell hands a native command the same text either way
+(test_switches_written_as_parameters_reach_the_program checks the unquoted form).
 """
 
 from __future__ import annotations
@@ -372,11 +372,6 @@ def test_default_provider_from_2008_is_the_key_storage_provider() -> None:
     assert "Private key is NOT plain text exportable" in shown.lines
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="invocation.py passes a native command only the values of its parameter tokens: `certreq -new` "
-    "reaches the program without -new (reported to the lead)",
-)
 def test_switches_written_as_parameters_reach_the_program() -> None:
     # about_Parsing: a native command receives its arguments as text, `-new` as "-new".
     result = run(write_inf(MACHINE_INF.format(fqdn="a.contoso.lab")) + f"certreq -new -q {INF} {REQ}", "2010")
