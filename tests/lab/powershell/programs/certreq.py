@@ -349,8 +349,8 @@ def _template(host: Host, name: str, quiet: bool) -> x509.Extension[x509.Extensi
                               "under WinRM; certreq -q answers it)")  # fmt: skip
         raise ProgramError("ERROR_CANCELLED")  # assumed code of the declined prompt under -q
     encoded = template.name.encode("utf-16-be")
-    return x509.Extension(_TEMPLATE_NAME, False, x509.UnrecognizedExtension(_TEMPLATE_NAME, bytes([0x1E, len(encoded)])
-                                                                           + encoded))  # fmt: skip
+    value = bytes([0x1E, len(encoded)]) + encoded
+    return x509.Extension(_TEMPLATE_NAME, False, x509.UnrecognizedExtension(_TEMPLATE_NAME, value))
 
 
 def _read_request(host: Host, inf: Inf, switches: set[str]) -> _Request:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import tests.lab.powershell.dotnet  # noqa: F401  # pylint: disable=unused-import  (registers the types)
+# Importing the package registers the simulated types.
+import tests.lab.powershell.dotnet  # noqa: F401  # pylint: disable=unused-import
 from tests.lab.hosts.latency import Work
 from tests.lab.hosts.specs import PRESETS
 from tests.lab.hosts.state import HostState

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-import tests.lab.powershell.automatic  # noqa: F401  # pylint: disable=unused-import  (registers $Host's and [Console]::In's types)
+# Importing automatic registers the types of $Host and [Console]::In.
+import tests.lab.powershell.automatic  # noqa: F401  # pylint: disable=unused-import
 from tests.lab.powershell.values import CLR2, CLR4, all_types, find_type
 from tests.pwsh.messages import method_not_found
 
