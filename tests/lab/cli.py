@@ -52,6 +52,12 @@ def _subnet(text: str) -> str:
     return text
 
 
+def _count(text: str) -> int:
+    if not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"a number of hosts is 0 or more, not {text!r}")
+    return int(text)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m tests.lab", description="The exchange_um.certificates lab.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -65,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
             help="comma list of [name=]preset[:setting=true|false...] (e.g. 2007sp1,2010,2013), or none",
         )
         selection.add_argument("--fleet", type=int, help="N hosts um001..umNNN cycling the versions")
+        command.add_argument(
+            "--lync", type=_count, default=0, metavar="N", help="N Lync/Skype front ends lync01..lyncNN (group lync)"
+        )
         command.add_argument("--auth", choices=("basic", "ntlm"), default="ntlm", help="WinRM authentication")
         command.add_argument("--https", action="store_true", help="WinRM over https")
         command.add_argument("--subnet", type=_subnet, default="127.10.0")
@@ -105,6 +114,7 @@ def _options(args: argparse.Namespace) -> LabOptions:
         state_dir=args.state_dir.resolve(),
         hosts=None if args.fleet is not None else args.hosts,
         fleet=args.fleet,
+        lync=args.lync,
         auth=args.auth,
         https=args.https,
         subnet=args.subnet,
@@ -124,6 +134,7 @@ def _serve_arguments(options: LabOptions) -> list[str]:
     arguments += ["--adcs-epa", options.adcs_epa]
     arguments += ["--winrm-credssp", options.winrm_credssp, "--credssp-tls12", options.credssp_tls12]
     arguments += ["--fleet", str(options.fleet)] if options.fleet is not None else ["--hosts", options.hosts or "none"]
+    arguments += ["--lync", str(options.lync)]
     if options.https:
         arguments.append("--https")
     if options.winrm_port is not None:
@@ -265,7 +276,9 @@ def _check_credssp(options: LabOptions) -> None:
     from .hosts.credssp import CredsspOptionError, credssp_settings
 
     try:
-        specs = parse_host_specs(hosts=options.hosts, fleet=options.fleet) if options.wants_hosts else []
+        specs = (
+            parse_host_specs(hosts=options.hosts, fleet=options.fleet, lync=options.lync) if options.wants_hosts else []
+        )
         credssp_settings(specs, enabled=options.winrm_credssp, tls12=options.credssp_tls12)
     except (HostSpecError, CredsspOptionError) as error:
         raise LabError(str(error)) from None

@@ -43,6 +43,7 @@ class LabOptions:
     state_dir: Path
     hosts: str | None = "2007sp1,2010,2013"
     fleet: int | None = None
+    lync: int = 0  # Lync front ends after the Exchange hosts (tests/lab/hosts/specs.py)
     auth: str = "ntlm"
     https: bool = False
     subnet: str = "127.10.0"
@@ -58,7 +59,7 @@ class LabOptions:
 
     @property
     def wants_hosts(self) -> bool:
-        return self.fleet is not None or (self.hosts or "none").lower() != "none"
+        return self.fleet is not None or self.lync > 0 or (self.hosts or "none").lower() != "none"
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ class RunningLab:
             from .hosts.credssp import credssp_settings
 
             hosts = None if options.fleet is not None else options.hosts
-            specs = parse_host_specs(hosts=hosts, fleet=options.fleet)
+            specs = parse_host_specs(hosts=hosts, fleet=options.fleet, lync=options.lync)
             credssp = credssp_settings(specs, enabled=options.winrm_credssp, tls12=options.credssp_tls12)
             self.fleet = Fleet(
                 specs=specs,

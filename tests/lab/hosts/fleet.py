@@ -25,6 +25,7 @@ __all__ = ["Fleet", "TlsIssuer"]
 _FIRST_HOST = 11
 _GROUP_OF_VERSION = {"2007sp1": "exchange2007sp1", "2010": "exchange2010", "2013": "exchange2013"}
 _NO_EXCHANGE_GROUP = "windows_without_exchange"
+_LYNC_GROUP = "lync"
 
 
 class TlsIssuer(Protocol):
@@ -134,6 +135,7 @@ class Fleet:
                 "port": self.port_of(name),
                 "fqdn": spec.fqdn,
                 "exchange_version": spec.exchange_version,
+                "lync_frontend": spec.lync_frontend,
                 "powershell_version": spec.powershell_version,
                 "os": spec.os_caption.removeprefix("Microsoft "),
                 "winrm_version": spec.winrm_version,
@@ -167,11 +169,14 @@ class Fleet:
         return variables
 
     def inventory(self) -> dict[str, Any]:
-        """Groups exchange2007sp1 / exchange2010 / exchange2013 under exchange_um, with the connection variables."""
+        """Groups exchange2007sp1 / exchange2010 / exchange2013 under exchange_um, the Lync front ends in ``lync``,
+        other Windows hosts in windows_without_exchange; each with the connection variables."""
         groups: dict[str, dict[str, Any]] = {}
         for name, host in self.hosts.items():
             version = host.spec.exchange_version
             group = _GROUP_OF_VERSION[version] if version is not None else _NO_EXCHANGE_GROUP
+            if host.spec.lync_frontend:
+                group = _LYNC_GROUP
             host_vars: dict[str, Any] = {"ansible_host": self.addresses[name]}
             if version is not None:
                 host_vars["exchange_um_version"] = version
@@ -179,10 +184,11 @@ class Fleet:
                 host_vars["ansible_port"] = self.port_of(name)
             host_vars.update(_credssp_vars(self.credssp.get(name)))
             groups.setdefault(group, {"hosts": {}})["hosts"][name] = host_vars
-        exchange = {group: members for group, members in groups.items() if group != _NO_EXCHANGE_GROUP}
+        exchange = {group: members for group, members in groups.items() if group in _GROUP_OF_VERSION.values()}
         children: dict[str, Any] = {"exchange_um": {"children": exchange, "vars": self._connection_vars()}}
-        if _NO_EXCHANGE_GROUP in groups:
-            children[_NO_EXCHANGE_GROUP] = {**groups[_NO_EXCHANGE_GROUP], "vars": self._connection_vars()}
+        for group in (_LYNC_GROUP, _NO_EXCHANGE_GROUP):
+            if group in groups:
+                children[group] = {**groups[group], "vars": self._connection_vars()}
         return {"all": {"children": children}}
 
     def _ssl_context(self, host: SimulatedHost) -> ssl.SSLContext:

@@ -51,6 +51,10 @@ class HostSpec:
     # [Console]::In.
     accepts_execution_policy: bool | None = None
     stdin_reaches_input: bool | None = None
+    # A Lync Server 2013 / Skype for Business front-end server: to the lab only Windows without Exchange (no Lync
+    # service is simulated; the collection reaches these hosts over the same WinRM channel), placed in the inventory's
+    # ``lync`` group.
+    lync_frontend: bool = False
 
     def __post_init__(self) -> None:
         documented = self.powershell_version != "1.0"
@@ -137,6 +141,19 @@ PRESETS: dict[str, HostSpec] = {
         winrm_version="2.0",
         um_role=False,
     ),
+    # A Lync Server 2013 / Skype for Business Server 2015 front end: both are supported on Windows Server 2012 R2
+    # (Microsoft, "Server software and infrastructure support in Lync Server 2013" and "Server requirements for
+    # Skype for Business Server 2015"), which ships WMF 4.0 as the 2013 preset's host does.
+    "lync": HostSpec(
+        name="lync01",
+        exchange_version=None,
+        os_caption="Microsoft Windows Server 2012 R2 Standard",
+        os_version="6.3.9600",
+        powershell_version="4.0",
+        winrm_version="3.0",
+        um_role=False,
+        lync_frontend=True,
+    ),
 }
 
 _FLEET_CYCLE = ("2007sp1", "2010", "2013")
@@ -158,11 +175,26 @@ def _with_settings(spec: HostSpec, settings: list[str], *, token: str) -> HostSp
     return spec.configured(**changes) if changes else spec
 
 
-def parse_host_specs(*, hosts: str | None, fleet: int | None) -> list[HostSpec]:
-    """Turn ``--hosts`` (comma list of ``[name=]preset[:setting=true|false...]``) or ``--fleet N`` into host specs.
+def parse_host_specs(*, hosts: str | None, fleet: int | None, lync: int = 0) -> list[HostSpec]:
+    """Turn ``--hosts`` (comma list of ``[name=]preset[:setting=true|false...]``) or ``--fleet N`` into host specs,
+    followed by ``--lync N`` Lync front ends lync01..lyncNN.
 
     ``--fleet N`` gives um001..umNNN cycling through 2007sp1, 2010, 2013; ``none`` gives no host at all.
     """
+    if lync < 0:
+        raise HostSpecError("--lync must be 0 or more", token=str(lync))
+    width = max(2, len(str(lync)))
+    front_ends = [PRESETS["lync"].configured(name=f"lync{index + 1:0{width}d}") for index in range(lync)]
+    specs = _exchange_specs(hosts=hosts, fleet=fleet) + front_ends
+    names = [spec.name.lower() for spec in specs]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise HostSpecError(f"host names must be unique: {', '.join(duplicates)}", token=hosts or str(lync))
+    return specs
+
+
+def _exchange_specs(*, hosts: str | None, fleet: int | None) -> list[HostSpec]:
+    """The hosts of ``--hosts`` or ``--fleet``."""
     if fleet is not None:
         if hosts is not None:
             raise HostSpecError("--hosts and --fleet exclude each other", token=hosts)
@@ -185,8 +217,4 @@ def parse_host_specs(*, hosts: str | None, fleet: int | None) -> list[HostSpec]:
             raise HostSpecError(f"unknown host preset {preset_name!r} (known: {', '.join(PRESETS)})", token=token)
         spec = _with_settings(preset, settings, token=token)
         specs.append(spec.configured(name=name.strip()) if name else spec)
-    names = [spec.name.lower() for spec in specs]
-    duplicates = sorted({name for name in names if names.count(name) > 1})
-    if duplicates:
-        raise HostSpecError(f"host names must be unique: {', '.join(duplicates)}", token=text)
     return specs
