@@ -180,6 +180,7 @@ class HostActionBase(ExumActionBase):
         exchange: ExchangeProfile | None,
         fqdn: str | None = None,
         fqdn_source: str = "inventory_hostname",
+        fragment: str | None = None,
     ) -> dict[str, t.Any]:
         """One exec_command on this task's connection; ``fqdn`` names the server for a remote Exchange shell.
 
@@ -205,6 +206,7 @@ class HostActionBase(ExumActionBase):
                 exchange_shell=self._exchange_shell,
                 exchange_fqdn=fqdn,
                 exchange_credential=self._shell_credential,
+                fragment=fragment,
             )
         except HostOperationError as error:
             if not (remote and exchange is not None and (error.fqid or "").endswith(_SESSION_OPEN_FAILED)):

@@ -77,7 +77,10 @@ _WINRM_EXEC_PARAMETERS = ("command", "args", "from_exec", "stdin_iterator")
 
 # Operations whose Exchange part is a per-version fragment (``<operation>.<profile key>.ps1`` or ``.none.ps1``),
 # defined in the payload as the function named here.
-_FRAGMENTS: Mapping[str, str] = {"exchange_info": "Get-ExumExchangeState"}
+_FRAGMENTS: Mapping[str, str] = {
+    "exchange_info": "Get-ExumExchangeState",
+    "service_binding": "Invoke-ExumBindingStep",
+}
 
 
 class HostChannelError(Exception):
@@ -221,11 +224,14 @@ def build_payload(
     exchange_shell: str = "snapin",
     exchange_fqdn: str | None = None,
     exchange_credential: ShellCredential | None = None,
+    fragment: str | None = None,
 ) -> Payload:
     """Prelude, Exchange loader, fragment and operation functions, one invocation line, and the data block.
 
     Host scripts travel without their comment and blank lines (``_ps_compact``). The arguments (the operation's and
-    the loader's) go to the data block; the script refers to them by name only (_host_data.py).
+    the loader's) go to the data block; the script refers to them by name only (_host_data.py). ``fragment`` names
+    a variant of the version's fragment (``<operation>.<fragment>.ps1``) where one version has two, one that calls
+    Exchange cmdlets and one that does not.
     A loader that leaves something to release (a remote session) gets it released in a ``finally`` around the
     invocation, so a failing operation releases it too (the prelude's trap ends the script through that block).
     """
@@ -234,7 +240,7 @@ def build_payload(
     fragment_function = _FRAGMENTS.get(operation)
     release = None
     if fragment_function is not None:
-        fragment = f"{operation}.{exchange.key if exchange is not None else 'none'}.ps1"
+        fragment = f"{operation}.{fragment or (exchange.key if exchange is not None else 'none')}.ps1"
         fragment_text = _script(fragment)
         if exchange is not None and _needs_exchange_shell(fragment_text):
             loader = exchange.loader(shell=exchange_shell, fqdn=exchange_fqdn, credential=exchange_credential)
@@ -427,10 +433,12 @@ def run_operation(
     exchange_shell: str = "snapin",
     exchange_fqdn: str | None = None,
     exchange_credential: ShellCredential | None = None,
+    fragment: str | None = None,
 ) -> dict[str, t.Any]:
     """Run ``host_scripts/<operation>.ps1`` with ``arguments`` in one command on ``connection``; return its ``data``.
 
-    ``exchange_credential`` opens a remote Exchange shell; it travels only inside the stdin payload.
+    ``exchange_credential`` opens a remote Exchange shell; it travels only inside the stdin payload. ``fragment``
+    as for :func:`build_payload`.
     """
     payload = build_payload(
         operation=operation,
@@ -439,6 +447,7 @@ def run_operation(
         exchange_shell=exchange_shell,
         exchange_fqdn=exchange_fqdn,
         exchange_credential=exchange_credential,
+        fragment=fragment,
     )
     try:
         rc, stdout, stderr = _execute(connection, encode_stdin(payload), operation=operation)
