@@ -2,6 +2,7 @@
 #   make demo    create .venv, start the lab, run the procedure against it, print the per-host summary
 #   make test    every check, on the oldest (ansible-core 2.16) and the newest controller stack
 #   make bench   per-host WinRM commands, bytes and Exchange shell loads for a fleet
+#   make ee      the AWX execution environment's build context;  make release VERSION=x.y.z  cut a release
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -88,12 +89,36 @@ endef
 ansible-lint: $(VENV)/.installed $(COLLECTION_LINK)
 	$(VENV)/bin/ansible-lint --profile production $(wildcard roles/*/) playbooks
 
+# Fragments are valid, and CHANGELOG.md is what changelogs/changelog.yaml renders (nobody edits it by hand).
 .PHONY: changelog-lint
 changelog-lint: $(VENV)/.installed
 	$(VENV)/bin/antsibull-changelog lint
+	$(VENV)/bin/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
+	mkdir -p .build && $(VENV)/bin/antsibull-changelog generate --output .build/CHANGELOG.md --output-format md
+	cmp CHANGELOG.md .build/CHANGELOG.md || { echo "CHANGELOG.md is stale: run antsibull-changelog generate"; exit 1; }
+
+# The execution environment's build context (.build/ee) from execution-environment.yml, with the collection tarball
+# it installs; building the image needs podman: ansible-builder build --context .build/ee (docs/awx.md).
+EE_FILES := .build/ee-files
+.PHONY: ee
+ee: $(VENV)/.installed
+	rm -rf $(EE_FILES) .build/ee && mkdir -p $(EE_FILES)
+	$(VENV)/bin/ansible-galaxy collection build --force --output-path $(EE_FILES)
+	mv $(EE_FILES)/exchange_um-certificates-*.tar.gz $(EE_FILES)/exchange_um-certificates.tar.gz
+	$(VENV)/bin/ansible-builder create --file execution-environment.yml --context .build/ee --output-filename Containerfile
+	@echo "build context in .build/ee; image: $(VENV)/bin/ansible-builder build --context .build/ee --tag exchange-um-ee"
+
+# A release: make release VERSION=x.y.z sets galaxy.yml's version, moves the fragments into changelogs/changelog.yaml,
+# regenerates CHANGELOG.md and builds the tarball into .build/dist; commit the result and tag it.
+.PHONY: release
+release: $(VENV)/.installed
+	@[[ "$(VERSION)" =~ ^[0-9]+\.[0-9]+\.[0-9]+$$ ]] || { echo "usage: make release VERSION=x.y.z"; exit 2; }
+	sed -i 's/^version: .*/version: $(VERSION)/' galaxy.yml
+	$(VENV)/bin/antsibull-changelog release --version $(VERSION)
+	$(VENV)/bin/ansible-galaxy collection build --force --output-path .build/dist
 
 .PHONY: test
-test: lint pscheck unit integration sanity ansible-lint changelog-lint
+test: lint pscheck unit integration sanity ansible-lint changelog-lint ee
 	@echo "make test: all checks passed"
 
 # --- lab, demo, benchmark ---------------------------------------------------------------------------------------
