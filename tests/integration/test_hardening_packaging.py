@@ -41,6 +41,7 @@ SHIPPED = (
     "playbooks/site.yml",
     "playbooks/verify.yml",
     "playbooks/renew.yml",
+    "playbooks/exchange_servers.yml",
     "roles/*/README.md",
     "roles/*/meta/main.yml",
     "roles/*/meta/argument_specs.yml",

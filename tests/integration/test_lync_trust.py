@@ -1,0 +1,126 @@
+"""Role lync_trust against a lab with a Lync front end and an Exchange server, in one playbook run and its re-run.
+
+The Lync front end (group ``lync``) trusts the lab CA that issues the Exchange UM certificates, from the inventory's
+exchange_um_ca_* variables; the Exchange server trusts the Lync pool's CA, here another CA given as PEM. The second
+run changes nothing and costs each host one read-only WinRM command (root_trust's own read: no fact was left).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+
+from .conftest import Lab, PlaybookRun
+
+pytestmark = pytest.mark.integration
+
+ROLE = "exchange_um.certificates.lync_trust"
+PLAY = """
+- name: Mutual trust between the Lync pool and Exchange UM
+  hosts: lync:exchange_um
+  gather_facts: false
+  roles:
+    - role: exchange_um.certificates.lync_trust
+"""
+
+
+def _other_root() -> tuple[str, str]:
+    """A self-signed root CA unlike the lab's (the Lync pool's own CA): its PEM and SHA-1 thumbprint."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Fabrikam Lync Root CA")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    pem = certificate.public_bytes(serialization.Encoding.PEM).decode("ascii")
+    return pem, certificate.fingerprint(hashes.SHA1()).hex().upper()
+
+
+@pytest.fixture(scope="module")
+def lync_lab(lab_factory: Callable[..., Lab]) -> Lab:
+    return lab_factory("lync", hosts="2010", extra=("--lync", "1", "--winrm-port", "0"))
+
+
+def _stores(lab: Lab, host: str) -> dict[str, set[str]]:
+    state = lab.dump(host)["state"]["stores"]
+    return {name: {entry["thumbprint"] for entry in state.get(name, [])} for name in ("Root", "CA")}
+
+
+def _statuses(run: PlaybookRun, host: str) -> dict[str, str]:
+    return {result["_task"]: result["_status"] for result in run.results.get(host, [])}
+
+
+def test_lync_front_end_and_exchange_server_trust_each_other(
+    lync_lab: Lab, playbook_runner: Callable[[Lab], Callable[..., PlaybookRun]]
+) -> None:
+    run = playbook_runner(lync_lab)
+    root, issuing = lync_lab.info["adcs"]["root_thumbprint"], lync_lab.info["adcs"]["ca_thumbprint"]
+    pool_pem, pool_root = _other_root()
+    extra = {"exchange_um_lync_ca_certificate": pool_pem, "exchange_um_lync_ca_thumbprint": pool_root}
+    assert root not in _stores(lync_lab, "lync01")["Root"]
+
+    first = run(PLAY, extra_vars=extra)
+    assert first.rc == 0, first.stdout[-4000:]
+    trust = f"{ROLE} : Trust the chain on the Lync front end (root to Root, intermediates to CA)"
+    pool = f"{ROLE} : Trust the Lync pool's CA chain on the Exchange server"
+    assert _statuses(first, "lync01")[trust] == "changed"
+    assert _statuses(first, "exch2010")[pool] == "changed"
+    assert pool not in _statuses(first, "lync01") and trust not in _statuses(first, "exch2010")
+    lync = _stores(lync_lab, "lync01")
+    assert root in lync["Root"] and issuing in lync["CA"] and issuing not in lync["Root"]
+    assert pool_root not in lync["Root"]
+    exchange = _stores(lync_lab, "exch2010")
+    assert pool_root in exchange["Root"]
+
+    for host in ("lync01", "exch2010"):
+        lync_lab.control(f"hosts/{host}/reset-counters", {})
+    second = run(PLAY, extra_vars=extra)
+    assert second.rc == 0, second.stdout[-4000:]
+    for host in ("lync01", "exch2010"):
+        assert "changed" not in _statuses(second, host).values(), _statuses(second, host)
+        assert lync_lab.dump(host)["counters"]["commands"] == 1, host
+    assert _stores(lync_lab, "lync01") == lync and _stores(lync_lab, "exch2010") == exchange
+
+
+def test_a_lync_front_end_without_the_ca_url_fails_clearly(
+    lync_lab: Lab, playbook_runner: Callable[[Lab], Callable[..., PlaybookRun]]
+) -> None:
+    run = playbook_runner(lync_lab)
+    play = PLAY.replace("hosts: lync:exchange_um", "hosts: lync").replace(
+        "- role: exchange_um.certificates.lync_trust",
+        "- role: exchange_um.certificates.lync_trust\n      vars:\n        exchange_um_ca_url: !!null",
+    )
+    lync_lab.control("hosts/lync01/reset-counters", {})
+    done = run(play)
+    assert done.rc != 0
+    assert "needs exchange_um_ca_url" in done.stdout
+    assert lync_lab.dump("lync01")["counters"]["commands"] == 0
