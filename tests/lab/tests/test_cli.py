@@ -135,6 +135,7 @@ def test_inventory(state_dir: Path, info: dict[str, Any]) -> None:
         "exchange_um_ca_thumbprint": adcs["ca_thumbprint"],
         "exchange_um_root_thumbprint": adcs["root_thumbprint"],
         "exchange_um_ca_bundle": adcs["ca_bundle_path"],
+        "exchange_um_template": "WebServer",
     }
 
 
