@@ -27,6 +27,7 @@ from .pki import TEMPLATES, LabPki
 
 if TYPE_CHECKING:
     from .hosts import Fleet
+    from .hosts.tls import SipTlsListeners
 
 __all__ = ["DOMAIN", "ENROLL_USER", "WINRM_USER", "LabOptions", "LabSecrets", "RunningLab", "serve"]
 
@@ -87,6 +88,7 @@ class RunningLab:
         self.pki: LabPki | None = None
         self.adcs: AdcsEmulator | None = None
         self.fleet: Fleet | None = None
+        self.sip_tls: dict[str, SipTlsListeners] = {}
         self.control: ControlServer | None = None
 
     def start(self) -> None:
@@ -107,6 +109,7 @@ class RunningLab:
         if options.wants_hosts:
             from .hosts import Fleet, parse_host_specs  # only a lab with hosts needs the host simulator
             from .hosts.credssp import credssp_settings
+            from .hosts.tls import fleet_listeners
 
             hosts = None if options.fleet is not None else options.hosts
             specs = parse_host_specs(hosts=hosts, fleet=options.fleet, lync=options.lync)
@@ -123,6 +126,15 @@ class RunningLab:
                 state_dir=options.state_dir,
                 credssp=credssp,
             )
+            # The UM SIP TLS listeners follow what each host's UM services present (hosts/tls.py); Schannel's TLS 1.2
+            # setting is the host's own, so --credssp-tls12 turns it on for them too.
+            self.sip_tls = fleet_listeners(
+                {name: host.state for name, host in self.fleet.hosts.items()},
+                self.fleet.addresses,
+                tls12=lambda name: name in credssp and credssp[name].max_tls == "1.2",
+            )
+            for listeners in self.sip_tls.values():
+                listeners.start()
             self.fleet.start()
             host_names = sorted(self.fleet.lab_json()["hosts"])
             LOG.info("simulated hosts: %s", ", ".join(host_names))
@@ -132,7 +144,7 @@ class RunningLab:
         LOG.info("control API on %s", self.control.url)
 
     def stop(self) -> None:
-        for part in (self.control, self.fleet, self.adcs):
+        for part in (self.control, *self.sip_tls.values(), self.fleet, self.adcs):
             if part is not None:
                 try:
                     part.stop()
@@ -171,6 +183,8 @@ class RunningLab:
         }
         if self.fleet is not None:
             info.update(self.fleet.lab_json())
+        for name, listeners in self.sip_tls.items():
+            info["hosts"][name]["sip_tls_ports"] = dict(listeners.ports)
         return info
 
     def inventory(self) -> dict[str, Any]:
