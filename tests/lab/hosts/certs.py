@@ -60,6 +60,9 @@ class StoredCertificate:
     key_provider: str = ""
     key_spec: int = 1
     key_exportable: bool = False
+    # The PKCS#10 request (Base64) Exchange writes onto the pending requests it makes (its XEnrollmentRequest
+    # context property, CertificateEnroller.WritePkcs10Request); Exchange lists a REQUEST entry only with it.
+    exchange_request: str = ""
 
     @property
     def thumbprint(self) -> str:

@@ -42,7 +42,15 @@ def _elements(engine: Engine, node: Node) -> list[_Argument]:
     script = engine.script
     assert script is not None
     elements = node.child_by_field_name("command_elements")
-    parts = [] if elements is None else [child for child in elements.children if child.type != "command_argument_sep"]
+    children = [] if elements is None else list(elements.children)
+    parts = [child for child in children if child.type != "command_argument_sep"]
+    # ``-Name:value`` (about_Parameters): the grammar may give the colon as a separator after the parameter.
+    colon_after = {
+        children[index - 1].start_byte
+        for index, child in enumerate(children)
+        if index and child.type == "command_argument_sep" and script.text_of(child).startswith(":")
+        and children[index - 1].type == "command_parameter"
+    }  # fmt: skip
     arguments: list[_Argument] = []
     index = 0
     while index < len(parts):
@@ -50,7 +58,7 @@ def _elements(engine: Engine, node: Node) -> list[_Argument]:
         text = script.text_of(part)
         if part.type == "command_parameter":
             name = text.lstrip("-")
-            colon = name.endswith(":")
+            colon = name.endswith(":") or part.start_byte in colon_after
             argument = _Argument(name.rstrip(":"), colon=colon, text=text)
             if colon and index + 1 < len(parts):
                 index += 1

@@ -189,11 +189,16 @@ def test_setup_certificate_properties() -> None:
 def test_pending_request_and_untrusted_self_signed() -> None:
     # The help: pending requests show Status PendingRequest and RootCAType Unknown; ExchangeCertificate: a self-signed
     # certificate whose root is not trusted is Valid with RootCAType None; an empty FriendlyName shows the Issuer.
+    # GetCertificate lists a REQUEST entry only with the PKCS#10 Exchange wrote onto it (certreq's has none), and
+    # a My certificate only with its private key (ValidateExchangeCertificate).
     machine = HostState.fresh(PRESETS["2013"])
     extra = _self_signed("extra.contoso.lab")
     pending = _self_signed("pending.contoso.lab")
+    pending.exchange_request = "MIIB"
     machine.stores["My"].add(extra)
+    machine.stores["My"].add(StoredCertificate(_self_signed("keyless.contoso.lab").certificate))
     machine.stores["REQUEST"].add(pending)
+    machine.stores["REQUEST"].add(_self_signed("certreq.contoso.lab"))
     script = (
         snapin("2013")
         + "Get-ExchangeCertificate | ForEach-Object { "
