@@ -75,7 +75,7 @@ options:
     type: str
   ca_certificate:
     description:
-      - PEM of the CA certificate (or certificates) the chain must lead to, for example the RV(certificate) result
+      - PEM of the CA certificate (or certificates) the chain must lead to, for example the C(certificate) result
         of M(exchange_um.certificates.ca_certificate). The probe follows signatures from the leaf through the CA
         certificates the server presents to one of these; each CA certificate on the way must be valid now.
       - Not checked when omitted.

@@ -29,6 +29,10 @@ def host_name(value: object) -> str:
     return name
 
 
+# ansible-core names the type in its message ("unable to convert to <name>").
+host_name.__name__ = "a host name"
+
+
 def port_list(value: object) -> list[int]:
     """``ports``: one port or a list of at most 16, each a whole number from 1 to 65535 (a repeat is probed once)."""
     items = value if isinstance(value, (list, tuple)) else [value]
@@ -44,3 +48,6 @@ def port_list(value: object) -> list[int]:
         if int(text) not in ports:
             ports.append(int(text))
     return ports
+
+
+port_list.__name__ = "a list of ports"
