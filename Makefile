@@ -20,6 +20,8 @@ COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/exchange_um/certificates
 SANITY_ROOT := $(or $(TMPDIR),/tmp)/exchange_um-sanity-$(shell id -u)/ansible_collections/exchange_um/certificates
 LAB_STATE ?= $(CURDIR)/.lab
 PYTEST_ARGS ?=
+DEMO_ARGS ?=# --keep: the lab keeps running after make demo
+BENCH_ARGS ?=# e.g. --fleets 50
 
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 
@@ -131,12 +133,12 @@ lab-down:
 	@if [ -x $(VENV)/bin/python ]; then $(VENV)/bin/python -m tests.lab down --state-dir $(LAB_STATE); fi
 
 .PHONY: demo
-demo: venv
-	$(VENV)/bin/python hacking/demo.py --state-dir $(LAB_STATE)
+demo: $(VENV)/.installed $(COLLECTION_LINK)
+	$(VENV)/bin/python hacking/demo.py --state-dir $(LAB_STATE) $(DEMO_ARGS)
 
 .PHONY: bench
-bench: venv
-	$(VENV)/bin/python hacking/bench.py
+bench: $(VENV)/.installed $(COLLECTION_LINK)
+	$(VENV)/bin/python hacking/bench.py $(BENCH_ARGS)
 
 .PHONY: clean
 clean: lab-down

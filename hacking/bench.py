@@ -42,8 +42,8 @@ def main() -> None:
             versions = {name: host["exchange_version"] for name, host in running.hosts.items()}
             for label in ("fresh hosts to converged", "converged (nothing to change)"):
                 running.reset_counters()
-                seconds = playbook(state_dir, "site.yml", "--forks", str(options.forks), quiet=True)
-                summarize(label, seconds, running.counters(), versions)
+                run = playbook(state_dir / "inventory.yml", "site.yml", "--forks", str(options.forks), quiet=True)
+                summarize(label, run.wall_seconds, running.counters(), versions)
         finally:
             lab("down", "--state-dir", str(state_dir))
 

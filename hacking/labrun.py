@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import resource
 import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+COLLECTIONS = REPO / ".build" / "collections"
 # As docs/connection-setup.md "The double hop" sets hosts up: CredSSP wherever WinRM has it (2010, 2013), with TLS 1.2
 # turned on where Windows leaves it off (Server 2008 R2), so their snap-in reaches Active Directory; the Exchange 2007
 # SP1 hosts (WinRM 1.1) stay on NTLM and need no Exchange cmdlet.
 CREDSSP_WHERE_POSSIBLE = ("--winrm-credssp", "all", "--credssp-tls12", "all")
+# One line of ansible-playbook's PLAY RECAP: "host : ok=3 changed=0 unreachable=0 failed=0 ...".
+_RECAP_LINE = re.compile(r"^(\S+)\s+:\s+((?:\w+=\d+\s*)+)$")
 
 
 def lab(*arguments: str) -> str:
@@ -35,27 +42,86 @@ class Lab:
     def hosts(self) -> dict[str, dict]:
         return self.info["hosts"]
 
+    def _call(self, path: str, body: dict[str, Any] | None = None) -> Any:
+        url = self.info["control_url"].rstrip("/") + path
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(url, data=data, method="GET" if body is None else "POST")
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read() or b"null")
+
     def reset_counters(self) -> None:
         for name in self.hosts:
-            url = self.info["control_url"].rstrip("/") + f"/hosts/{name}/reset-counters"
-            with urllib.request.urlopen(urllib.request.Request(url, data=b"{}", method="POST"), timeout=30):
-                pass
+            self._call(f"/hosts/{name}/reset-counters", {})
 
     def counters(self) -> dict[str, dict]:
-        return {
-            name: json.loads(lab("dump", "--state-dir", str(self.state_dir), name))["counters"] for name in self.hosts
-        }
+        """Each host's counters (docs/architecture.md ``dump``), read through the control API."""
+        return {name: self._call(f"/hosts/{name}")["counters"] for name in self.hosts}
+
+    def adcs_requests(self) -> list[dict[str, Any]]:
+        """Every request the lab's AD CS has received (the control API's /adcs/requests)."""
+        return list(self._call("/adcs/requests"))
 
 
-def playbook(state_dir: Path, name: str, *extra: str, quiet: bool = False) -> float:
-    """Run a playbook of playbooks/ against the lab; return the wall-clock seconds it took."""
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(REPO / ".build" / "collections"))
+@dataclass
+class PlaybookRun:
+    """What one ansible-playbook run took: wall-clock and controller CPU seconds, and its PLAY RECAP per host."""
+
+    wall_seconds: float
+    cpu_seconds: float
+    recap: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def unchanged(self) -> bool:
+        """True when the recap lists hosts and none of them changed, failed or was unreachable."""
+        keys = ("changed", "failed", "unreachable")
+        return bool(self.recap) and all(not any(counts.get(key, 0) for key in keys) for counts in self.recap.values())
+
+
+def parse_recap(lines: list[str]) -> dict[str, dict[str, int]]:
+    """The PLAY RECAP of ansible-playbook's default output, per host."""
+    recap: dict[str, dict[str, int]] = {}
+    for line in lines[_last_recap(lines) :]:
+        match = _RECAP_LINE.match(line.strip())
+        if match:
+            counts = (item.split("=") for item in match.group(2).split())
+            recap[match.group(1)] = {key: int(value) for key, value in counts}
+    return recap
+
+
+def _last_recap(lines: list[str]) -> int:
+    starts = [index for index, line in enumerate(lines) if line.startswith("PLAY RECAP")]
+    return starts[-1] if starts else len(lines)
+
+
+def ansible_env() -> dict[str, str]:
+    return dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS), ANSIBLE_FORCE_COLOR="0")
+
+
+def playbook(inventory: Path, name: str, *extra: str, quiet: bool = False) -> PlaybookRun:
+    """Run a playbook (a path, or a name in playbooks/) against an inventory; echo its output unless ``quiet``.
+
+    The CPU seconds are ansible-playbook's and its forks' (getrusage of this process's waited-for children)."""
+    path = Path(name) if "/" in name else REPO / "playbooks" / name
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
-    subprocess.run(
-        [str(BIN / "ansible-playbook"), "-i", str(state_dir / "inventory.yml"), str(REPO / "playbooks" / name), *extra],
+    process = subprocess.Popen(
+        [str(BIN / "ansible-playbook"), "-i", str(inventory), str(path), *extra],
         cwd=REPO,
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL if quiet else None,
+        env=ansible_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
-    return time.monotonic() - started
+    assert process.stdout is not None
+    lines = []
+    for line in process.stdout:
+        lines.append(line.rstrip("\n"))
+        if not quiet:
+            print(line, end="", flush=True)
+    code = process.wait()
+    wall = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if code != 0:
+        tail = "\n".join(lines[-40:]) if quiet else ""
+        raise SystemExit(f"ansible-playbook {path.name} failed (exit code {code})\n{tail}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return PlaybookRun(wall_seconds=wall, cpu_seconds=cpu, recap=parse_recap(lines))
