@@ -138,7 +138,7 @@ class RunningLab:
             self.fleet.start()
             host_names = sorted(self.fleet.lab_json()["hosts"])
             LOG.info("simulated hosts: %s", ", ".join(host_names))
-        api = ControlApi(adcs=self.adcs, fleet=self.fleet, host_names=host_names, pid=os.getpid())
+        api = ControlApi(adcs=self.adcs, fleet=self.fleet, host_names=host_names, pid=os.getpid(), sip_tls=self.sip_tls)
         self.control = ControlServer(api, self.address)
         self.control.start()
         LOG.info("control API on %s", self.control.url)
