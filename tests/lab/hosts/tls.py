@@ -20,7 +20,7 @@ What each listener does, and the fact it follows:
   parameters are configured). OpenSSL 3 refuses TLS 1.0/1.1 and SHA-1 at its default security level 2, so each
   list ends with ``@SECLEVEL=0``: the level at which OpenSSL accepts what Schannel of that era accepted.
 - Client certificates (host-facts.md "Mutual TLS": whether UM requests or requires one is not confirmed): the lab
-  setting ``client_certificate``, ``required`` (default, the pessimistic reading), ``requested`` or ``none``; a
+  setting ``um_tls_client_certificate``, ``required`` (default, the pessimistic reading), ``requested`` or ``none``; a
   client certificate is validated against the host's ``Root`` store (and ``CA`` for intermediates), as Schannel
   validates client chains against the machine's trusted roots.
 """
@@ -122,11 +122,11 @@ def presented_chain(state: HostState, entry: StoredCertificate) -> list[StoredCe
 class SipTlsSettings:
     """Lab settings of one host's listeners (docs/lab.md "UM SIP TLS listeners")."""
 
-    client_certificate: str = "required"
+    um_tls_client_certificate: str = "required"
     tls12: bool = False
 
     def to_dict(self) -> dict[str, object]:
-        return {"client_certificate": self.client_certificate, "tls12": self.tls12}
+        return {"um_tls_client_certificate": self.um_tls_client_certificate, "tls12": self.tls12}
 
 
 @dataclass
@@ -214,7 +214,7 @@ class SipTlsListeners:
 
     def refresh(self) -> None:
         """Follow ``HostState.presented``: listen for each service with a certificate, stop for the others."""
-        presented = dict(getattr(self.state, "presented", {}) or {})
+        presented = dict(getattr(self.state, "presented", None) or {})
         materials: dict[str, _Material] = {}
         for service, thumbprint in presented.items():
             if service not in self.ports or not thumbprint:
@@ -226,12 +226,12 @@ class SipTlsListeners:
             self._materials = materials
         self._apply()
 
-    def configure(self, *, client_certificate: str | None = None, tls12: bool | None = None) -> SipTlsSettings:
+    def configure(self, *, um_tls_client_certificate: str | None = None, tls12: bool | None = None) -> SipTlsSettings:
         """Change the lab settings; listeners serve new connections with them at once."""
-        if client_certificate is not None:
-            if client_certificate not in CLIENT_CERTIFICATE_MODES:
-                raise ValueError(f"client_certificate must be one of {', '.join(CLIENT_CERTIFICATE_MODES)}")
-            self.settings.client_certificate = client_certificate
+        if um_tls_client_certificate is not None:
+            if um_tls_client_certificate not in CLIENT_CERTIFICATE_MODES:
+                raise ValueError(f"um_tls_client_certificate must be one of {', '.join(CLIENT_CERTIFICATE_MODES)}")
+            self.settings.um_tls_client_certificate = um_tls_client_certificate
         if tls12 is not None:
             if _windows(self.state.spec) != (6, 1):
                 raise ValueError("tls12 is a setting of Server 2008 R2 hosts (2003/2008 lack TLS 1.2, 2012 has it on)")
@@ -311,7 +311,7 @@ class SipTlsListeners:
         context.options |= ssl.OP_CIPHER_SERVER_PREFERENCE
         context.set_ecdh_curve("prime256v1")
         _load_chain(context, material, self._key_dir)
-        context.verify_mode = CLIENT_CERTIFICATE_MODES[self.settings.client_certificate]
+        context.verify_mode = CLIENT_CERTIFICATE_MODES[self.settings.um_tls_client_certificate]
         if context.verify_mode != ssl.CERT_NONE and material.trusted_pem:
             context.load_verify_locations(cadata=material.trusted_pem)
         return context
