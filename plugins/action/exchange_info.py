@@ -22,6 +22,7 @@ _EMPTY: dict[str, t.Any] = {
     "services": [],
     "stores": {},
     "pending_requests": [],
+    "request_records": [],
     "exchange_error": None,
 }
 

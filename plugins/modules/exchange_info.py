@@ -133,8 +133,8 @@ stores:
   description:
     - Certificates in C(LocalMachine\My), C(Root) and C(CA), each with thumbprint, subject, issuer, serial_number,
       not_before, not_after (ISO 8601 UTC), has_private_key, friendly_name, is_ca, role (V(root),
-      V(intermediate), V(leaf)) and dns_names; in C(My) on an Exchange host also C(services) and C(status) as
-      C(Get-ExchangeCertificate) shows them.
+      V(intermediate), V(leaf)), dns_names and eku (extended key usage OIDs, empty without the extension); in
+      C(My) on an Exchange host also C(services) and C(status) as C(Get-ExchangeCertificate) shows them.
   type: dict
   returned: always
   sample:
@@ -158,6 +158,17 @@ pending_requests:
   elements: dict
   returned: always
   sample: [{subject: CN=exch2010.contoso.lab, thumbprint: 0F1E2D3C4B5A69788796A5B4C3D2E1F00112233, not_before: "2026-01-01T00:00:00Z"}]
+request_records:
+  description:
+    - The pending requests M(exchange_um.certificates.certificate_request) recorded on the host
+      (C(HKLM\SOFTWARE\exchange_um\certificates\Requests\<fqdn>)), one per FQDN; C(request_id) is null until the CA
+      has answered. The request itself is not included.
+  type: list
+  elements: dict
+  returned: always
+  sample: [{fqdn: exch2010.contoso.lab, request_id: 42, ca: "https://ca01.contoso.com/certsrv/", template: WebServer,
+            names: [exch2010.contoso.lab], key_thumbprint: 0F1E2D3C4B5A69788796A5B4C3D2E1F001122334,
+            created: "2026-01-01T00:00:00Z"}]
 exchange_error:
   description:
     - Why the Exchange cmdlets could not be used, or C(null) when they were (or the host has no Exchange).

@@ -38,7 +38,7 @@ FACT_NAME = "exchange_um_host"
 _THUMBPRINT = re.compile(r"^[0-9A-Fa-f]{40}$")
 _VERSIONS = tuple(sorted({*PROFILES, "2007"}))
 TRUST_STORES = ("Root", "CA")
-_DERIVED = ("subject", "issuer", "is_ca", "role", "dns_names")
+_DERIVED = ("subject", "issuer", "is_ca", "role", "dns_names", "eku")
 
 
 class HostFactError(ValueError):

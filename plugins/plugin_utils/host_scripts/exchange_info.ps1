@@ -133,6 +133,29 @@ foreach ($request in (Get-ExumStoreCertificates 'REQUEST')) {
     })
 }
 
+# certificate_request's records of pending requests: the collection's own key, one subkey per FQDN
+# (docs/certificate-request.md "The pending record"); the request itself is not copied into the snapshot.
+$records = New-Object System.Collections.ArrayList
+$recordRoot = 'HKLM:\SOFTWARE\exchange_um\certificates\Requests'
+if (Test-Path -Path $recordRoot) {
+    foreach ($key in @(Get-ChildItem -Path $recordRoot)) {
+        $item = Get-ItemProperty -Path ($recordRoot + '\' + $key.PSChildName)
+        $requestId = $null
+        if ([string]$item.RequestId -match '^[0-9]+$') { $requestId = [int]$item.RequestId }
+        $names = @()
+        if ($item.Names) { $names = ([string]$item.Names).Split(',') }
+        [void]$records.Add(@{
+            'fqdn' = $key.PSChildName
+            'request_id' = $requestId
+            'ca' = [string]$item.Ca
+            'template' = [string]$item.Template
+            'names' = $names
+            'key_thumbprint' = [string]$item.KeyThumbprint
+            'created' = [string]$item.Created
+        })
+    }
+}
+
 @{
     'computer_name' = $env:COMPUTERNAME
     'fqdn' = $fqdn
@@ -149,4 +172,5 @@ foreach ($request in (Get-ExumStoreCertificates 'REQUEST')) {
         'CA' = (Get-ExumStoreCertificates 'CA')
     }
     'pending_requests' = $pending
+    'request_records' = $records
 }

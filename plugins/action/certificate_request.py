@@ -1,0 +1,191 @@
+"""Action of ``exchange_um.certificates.certificate_request``: a server certificate for the host's FQDN from AD CS.
+
+Validates the options, resolves the FQDN (option, else the ``exchange_um_host`` fact, else the host itself), and
+hands the rest to ``_certificate_request`` with this task's host call and an AD CS client made only when needed.
+"""
+
+from __future__ import annotations
+
+import typing as t
+import unicodedata
+from collections.abc import Mapping
+
+from ansible_collections.exchange_um.certificates.plugins.plugin_utils._argspec import (
+    OptionError,
+    bounded_int,
+    certificate_source,
+    certsrv_argument_spec,
+    certsrv_client_options,
+    certsrv_unused_options,
+    choice,
+    flag,
+    merge_argument_specs,
+)
+from ansible_collections.exchange_um.certificates.plugins.plugin_utils._certificate_request import (
+    EMPTY_RESULT,
+    Request,
+    ensure_absent,
+    ensure_certificate,
+)
+from ansible_collections.exchange_um.certificates.plugins.plugin_utils._certificate_request_checks import (
+    CertificateRequestError,
+    read_issuer,
+    request_names,
+)
+from ansible_collections.exchange_um.certificates.plugins.plugin_utils._certsrv import (
+    CertsrvClient,
+    base_url,
+    transport_warnings,
+)
+from ansible_collections.exchange_um.certificates.plugins.plugin_utils._host_action import (
+    HOST_ARGUMENT_SPEC,
+    HostActionBase,
+)
+from ansible_collections.exchange_um.certificates.plugins.plugin_utils._x509 import CertificateError
+
+# A template's common name has at most 64 characters (the cn attribute of pKICertificateTemplate objects is 1-64).
+MAX_TEMPLATE_CHARACTERS = 64
+MAX_FRIENDLY_NAME_CHARACTERS = 256
+# New-ExchangeCertificate's KeySize values (host-facts.md); certreq makes any of them with the SChannel CSP.
+KEY_SIZES = (1024, 2048, 4096)
+
+
+def _one_line(limit: int, what: str) -> t.Callable[[object], str]:
+    def check(value: object) -> str:
+        if not isinstance(value, str):
+            raise TypeError(f"{what} must be a string")
+        if len(value) > limit:
+            raise ValueError(f"{what} has at most {limit} characters, got {len(value)}")
+        if any(unicodedata.category(ch) == "Cc" for ch in value):
+            raise ValueError(f"{what} is one line without control characters (NUL, tab, line breaks)")
+        return value
+
+    check.__name__ = what
+    return check
+
+
+def _template(value: object) -> str:
+    text = _one_line(MAX_TEMPLATE_CHARACTERS, "a template name")(value).strip()
+    if not text or ":" in text:
+        raise ValueError("a template name is not empty and has no ':' (AD CS reads 'Name:Value' request attributes)")
+    return text
+
+
+def _key_size(value: object) -> int:
+    number = bounded_int(1024, 4096, unit="of bits")(value)
+    if number not in KEY_SIZES:
+        raise ValueError(f"key_size is one of {', '.join(map(str, KEY_SIZES))}, got {number}")
+    return number
+
+
+def _names(value: object) -> list[str]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)) or not all(isinstance(item, str) for item in items):
+        raise TypeError("subject_alt_names is a list of DNS names")
+    return [str(item) for item in items]
+
+
+_SPEC = {
+    "argument_spec": {
+        **HOST_ARGUMENT_SPEC,
+        "fqdn": {"type": _one_line(253, "an FQDN")},
+        "subject_alt_names": {"type": _names, "default": []},
+        "template": {"type": _template, "default": "WebServer"},
+        "method": {"type": choice("certreq"), "default": "certreq"},
+        "key_size": {"type": _key_size, "default": 2048},
+        "key_exportable": {"type": flag, "default": False},
+        "friendly_name": {"type": _one_line(MAX_FRIENDLY_NAME_CHARACTERS, "a friendly name"), "default": ""},
+        "issuer": {"type": certificate_source, "required": True},
+        "renew_before_days": {"type": bounded_int(0, 3650, unit="of days"), "default": 30},
+        "force": {"type": flag, "default": False},
+        "pending_timeout": {"type": bounded_int(0, 86400, unit="of seconds"), "default": 0},
+        "pending_poll_interval": {"type": bounded_int(1, 3600, unit="of seconds"), "default": 30},
+        "state": {"type": choice("present", "absent"), "default": "present"},
+    },
+    "required_if": [("state", "present", ("ca_url",))],
+}
+
+
+class ActionModule(HostActionBase):
+    ARGUMENT_SPEC: t.ClassVar[dict[str, t.Any]] = merge_argument_specs(certsrv_argument_spec(), _SPEC)
+    RESULT_DEFAULTS = EMPTY_RESULT
+    OWN_ERRORS = (*HostActionBase.OWN_ERRORS, CertificateRequestError, CertificateError)
+    OPERATION = "certificate_request"
+    LOADS_EXCHANGE = False
+
+    def unused_options(self, args: Mapping[str, t.Any]) -> Mapping[str, str]:
+        unused = dict(super().unused_options(args))
+        if args["state"] == "absent":
+            for name in (*certsrv_argument_spec()["argument_spec"], "key_exportable", "friendly_name", "force"):
+                unused[name] = "state=absent sends no request to AD CS"
+            for name in ("pending_timeout", "pending_poll_interval", "renew_before_days"):
+                unused[name] = "state=absent sends no request to AD CS"
+        elif args["ca_url"] is not None:
+            unused.update(certsrv_unused_options(args))
+        return unused
+
+    def run_host(
+        self, args: dict[str, t.Any], task_vars: dict[str, t.Any], *, snapshot: dict[str, t.Any] | None
+    ) -> dict[str, t.Any]:
+        key_size = args["key_size"]
+        if key_size < 2048 and not args["force"]:
+            raise OptionError(
+                "key_size 1024 is below what current TLS clients (Lync/Skype for Business among them) accept; use "
+                "2048 or 4096, or set force: true to request a 1024-bit key anyway (force also requests a new "
+                "certificate on every run)",
+                options=("key_size", "force"),
+            )
+        fqdn = args["fqdn"] or (snapshot or {}).get("fqdn")
+        names = request_names(fqdn, args["subject_alt_names"]) if fqdn else request_names_without_fqdn(args)
+        if args["state"] == "absent" and (snapshot is None or not fqdn):
+            raise OptionError(
+                "state=absent removes only certificates no Exchange service uses, which the exchange_um_host fact "
+                "tells: run exchange_um.certificates.exchange_info first (and keep use_facts: true)",
+                options=("state", "use_facts"),
+            )
+        request = Request(
+            fqdn=names[0] if fqdn else None,
+            names=tuple(names),
+            issuer=read_issuer(args["issuer"]),
+            template=args["template"],
+            ca=base_url(args["ca_url"]) if args["ca_url"] else "",
+            key_size=key_size,
+            exportable=args["key_exportable"],
+            friendly_name=args["friendly_name"],
+            renew_before_days=args["renew_before_days"],
+            force=args["force"],
+            pending_timeout=args["pending_timeout"],
+            pending_poll_interval=args["pending_poll_interval"],
+        )
+        call_host = lambda arguments: self.call_host(arguments, exchange=None)  # noqa: E731
+        if args["state"] == "absent":
+            outcome = ensure_absent(
+                request=request, check_mode=self.check_mode, diff=self.diff_mode, snapshot=snapshot or {},
+                call_host=call_host,
+            )  # fmt: skip
+        else:
+            client_options = certsrv_client_options(args)
+            for warning in transport_warnings(
+                url=base_url(client_options["url"]),
+                auth=client_options["auth"],
+                validate_certs=client_options["validate_certs"],
+                allow_insecure_basic=client_options["allow_insecure_basic"],
+            ):
+                self.warn(warning)
+            outcome = ensure_certificate(
+                request=request,
+                check_mode=self.check_mode,
+                diff=self.diff_mode,
+                snapshot=snapshot,
+                call_host=call_host,
+                client=lambda: CertsrvClient(**client_options),
+            )
+        return {**outcome.result, **(self.facts(outcome.snapshot) if outcome.snapshot is not None else {})}
+
+
+def request_names_without_fqdn(args: Mapping[str, t.Any]) -> list[str]:
+    """The SANs alone, each checked, when the host tells its FQDN itself (no option, no fact)."""
+    sans = list(args["subject_alt_names"])
+    if not sans:
+        return []
+    return request_names(sans[0], sans[1:])
