@@ -30,7 +30,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import select
+import selectors
 import socket
 import ssl
 import tempfile
@@ -148,6 +148,8 @@ class _Listener:
     thumbprint: str
     thread: threading.Thread | None = None
     connections: set[socket.socket] = field(default_factory=set)
+    # stop() writes here to wake the accept loop, which otherwise sleeps until a client connects (no polling).
+    wake: tuple[socket.socket, socket.socket] = field(default_factory=socket.socketpair)
 
 
 class SipTlsListeners:
@@ -173,18 +175,15 @@ class SipTlsListeners:
         self._materials: dict[str, _Material] = {}
         self._listeners: dict[str, _Listener] = {}
         self._lock = threading.Lock()
-        self._stopping = threading.Event()
 
     # -- lifecycle -------------------------------------------------------------------------------------------------
 
     def start(self) -> None:
         """Register on the state and serve what it presents now."""
-        self._stopping.clear()
         self.state.on_presented = self.refresh
         self.refresh()
 
     def stop(self) -> None:
-        self._stopping.set()
         if self.state.on_presented == self.refresh:
             self.state.on_presented = None
         with self._lock:
@@ -323,19 +322,19 @@ class SipTlsListeners:
     # -- serving ---------------------------------------------------------------------------------------------------
 
     def _accept_loop(self, listener: _Listener) -> None:
-        while not self._stopping.is_set():
-            try:
-                readable, _w, _x = select.select([listener.sock], [], [], 0.5)
-            except (OSError, ValueError):
-                return  # closed
-            if not readable:
-                continue
-            try:
-                conn, _peer = listener.sock.accept()
-            except OSError:
-                return
-            listener.connections.add(conn)
-            threading.Thread(target=self._serve, args=(listener, conn), daemon=True).start()
+        with selectors.DefaultSelector() as selector:
+            selector.register(listener.sock, selectors.EVENT_READ)
+            selector.register(listener.wake[0], selectors.EVENT_READ)
+            while True:
+                ready = selector.select()
+                if any(key.fileobj is listener.wake[0] for key, _events in ready):
+                    return
+                try:
+                    conn, _peer = listener.sock.accept()
+                except OSError:
+                    return
+                listener.connections.add(conn)
+                threading.Thread(target=self._serve, args=(listener, conn), daemon=True).start()
 
     def _serve(self, listener: _Listener, conn: socket.socket) -> None:
         """The handshake, then nothing but waiting for the client to close: the lab speaks no SIP."""
@@ -366,13 +365,18 @@ def _load_chain(context: ssl.SSLContext, material: _Material, key_dir: Path | No
 
 
 def _close_listener(listener: _Listener) -> None:
+    """Wake and end the accept loop, then close the socket (a client connecting now is refused) and end the
+    connections still open."""
     with contextlib.suppress(OSError):
-        listener.sock.close()
+        listener.wake[1].send(b"x")
+    if listener.thread is not None and listener.thread is not threading.current_thread():
+        listener.thread.join(timeout=5)
+    for item in (listener.sock, *listener.wake):
+        with contextlib.suppress(OSError):
+            item.close()
     for conn in list(listener.connections):
         with contextlib.suppress(OSError):
             conn.shutdown(socket.SHUT_RDWR)
-    if listener.thread is not None and listener.thread is not threading.current_thread():
-        listener.thread.join(timeout=2)
 
 
 def fleet_listeners(
