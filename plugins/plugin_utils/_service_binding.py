@@ -313,6 +313,10 @@ def _stage_text(failure: Mapping[str, t.Any]) -> str:
     return f"{message}{fqid}"
 
 
+def _left(after: Mapping[str, t.Any], reply: Mapping[str, t.Any]) -> str:
+    return _diff_text(after, reply.get("services_after") or {}).strip().replace("\n", ", ")
+
+
 def _failure_message(reply: Mapping[str, t.Any], request: BindingRequest, profile: ExchangeProfile) -> str:
     failure = reply["failure"]
     before, after = reply["before"], reply["after"]
@@ -351,7 +355,7 @@ def _failure_message(reply: Mapping[str, t.Any], request: BindingRequest, profil
             f"Services: {states}.{calls}"
         )
     what = (
-        f"{failure.get('service')} did not come back within {request.restart_timeout} s after the restart: "
+        f"{failure.get('service')} did not come back after the restart (restart_timeout {request.restart_timeout} s): "
         f"{_stage_text(failure)}"
         if stage == "restart"
         else f"binding {request.thumbprint} failed: {_stage_text(failure)}"
@@ -363,17 +367,21 @@ def _failure_message(reply: Mapping[str, t.Any], request: BindingRequest, profil
         )
         restarted = " and the services restarted" if stage == "restart" else ""
         outcome = f"Rolled back: {put_back} are in place again{restarted}; the host is as it was (services: {states})."
+    elif (reply.get("rollback_failure") or {}).get("stage") == "restart":
+        undo = reply["rollback_failure"]
+        outcome = (
+            f"The rollback bound the previous certificate {previous or '(none)'} again, but {undo.get('service')} "
+            f"did not start with it either: {_stage_text(undo)}. The host is left with {_left(after, reply)}: the "
+            "service fails whatever its certificate; fix its start (the UM event log, event 1038), then run again."
+        )
     elif reply.get("rollback_failure"):
         outcome = (
             f"The rollback failed too: {_stage_text(reply['rollback_failure'])}. The host is left with "
-            f"{_diff_text(after, reply.get('services_after') or {}).strip().replace(chr(10), ', ')}: put the previous "
-            f"certificate {previous or '(none)'} back by hand, or fix the cause and run again."
+            f"{_left(after, reply)}: put the previous certificate {previous or '(none)'} back by hand, or fix the "
+            "cause and run again."
         )
     else:
-        outcome = (
-            f"rollback is false, so the host is left with "
-            f"{_diff_text(after, reply.get('services_after') or {}).strip().replace(chr(10), ', ')}."
-        )
+        outcome = f"rollback is false, so the host is left with {_left(after, reply)}."
     return f"{what}. {outcome}{calls}"
 
 

@@ -129,9 +129,9 @@ def test_a_failed_restart_and_rollback_states_both_outcomes() -> None:
     result = run(ActionModule, {"thumbprint": OWN}, connection, task_vars=task_vars(exchange_um_version="2013"))
     assert result["failed"] is True and result["rolled_back"] is False
     message = result["msg"]
-    assert message.startswith("MSExchangeUMCR did not come back within 300 s after the restart"), message
-    assert "The rollback failed too" in message and "MSExchangeUMCR: Stopped" in message, message
-    assert "put the previous certificate (none) back by hand" in message, message
+    assert message.startswith("MSExchangeUMCR did not come back after the restart (restart_timeout 300 s)"), message
+    assert "The rollback bound the previous certificate (none) again, but MSExchangeUMCR did not start" in message
+    assert "MSExchangeUMCR: Stopped" in message and "UM: no certificate (startup mode TCP)" in message, message
 
 
 def test_a_drain_that_times_out_changes_nothing() -> None:
@@ -194,3 +194,16 @@ def test_restart_false_records_and_says_it_takes_effect_later() -> None:
     assert result["startup_modes"] == {"UM": "Dual"}
     assert result["restart_pending"] == ["MSExchangeUM"]
     assert any("takes effect when MSExchangeUM next restart" in warning for warning in result["warnings"])
+
+
+def test_a_rollback_that_worked_says_the_host_is_as_it_was() -> None:
+    # Recorded with a start the lab's SCM refused once (the lab itself has only lasting start failures).
+    connection = RecordingConnection([recorded("service_binding_2010_rolled_back.json")])
+    args = {"thumbprint": OWN, "startup_mode": "TLS"}
+    result = run(ActionModule, args, connection, task_vars=task_vars(exchange_um_version="2010"))
+    assert result["failed"] is True and result["rolled_back"] is True
+    message = result["msg"]
+    assert message.startswith("MSExchangeUM did not come back after the restart (restart_timeout 300 s)"), message
+    assert "Rolled back: the previous certificate (none) and startup modes (UM TCP) are in place again" in message
+    assert "the host is as it was (services: MSExchangeUM Running)" in message, message
+    assert result["thumbprint"] is None and result["startup_modes"] == {"UM": "TCP"}
