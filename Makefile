@@ -66,8 +66,20 @@ unit: venv
 	$(VENV)/bin/python -m pytest -q -m "not integration" tests/unit tests/pwsh tests/lab $(PYTEST_ARGS)
 	$(VENV_OLDEST)/bin/python -m pytest -q -m "not integration" tests/unit $(PYTEST_ARGS)
 
+# Debian packages the tests use: tests/integration/test_report.py renders the fleet report in headless Chromium.
+# Installed when missing, as root with apt-get (CI, a fresh machine); otherwise make says what to install.
+DEBIAN_PACKAGES := chromium
+.PHONY: system-packages
+system-packages:
+	@missing=(); for package in $(DEBIAN_PACKAGES); do command -v $$package >/dev/null || missing+=($$package); done; \
+	if [ $${#missing[@]} -gt 0 ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$${missing[@]}"; \
+		else echo "the tests need the Debian packages: $${missing[*]} (apt-get install $${missing[*]})"; exit 1; fi; \
+	fi
+
 .PHONY: integration
-integration: venv
+integration: venv system-packages
 	$(VENV)/bin/python -m pytest -q -m integration tests/integration $(PYTEST_ARGS)
 	$(VENV_OLDEST)/bin/python -m pytest -q -m integration tests/integration $(PYTEST_ARGS)
 
