@@ -369,10 +369,17 @@ def _failure_message(reply: Mapping[str, t.Any], request: BindingRequest, profil
         outcome = f"Rolled back: {put_back} are in place again{restarted}; the host is as it was (services: {states})."
     elif (reply.get("rollback_failure") or {}).get("stage") == "restart":
         undo = reply["rollback_failure"]
+        if profile.key == "2007sp1":
+            rebound = f"The rollback started the services again, but {undo.get('service')} did not start either"
+        else:
+            rebound = (
+                f"The rollback bound the previous certificate {previous or '(none)'} again, but "
+                f"{undo.get('service')} did not start with it either"
+            )
         outcome = (
-            f"The rollback bound the previous certificate {previous or '(none)'} again, but {undo.get('service')} "
-            f"did not start with it either: {_stage_text(undo)}. The host is left with {_left(after, reply)}: the "
-            "service fails whatever its certificate; fix its start (the UM event log, event 1038), then run again."
+            f"{rebound}: {_stage_text(undo)}. The host is "
+            f"left with {_left(after, reply)}: the service fails whatever its certificate; fix its start (the UM "
+            "event log, event 1038), then run again."
         )
     elif reply.get("rollback_failure"):
         outcome = (
