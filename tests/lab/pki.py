@@ -1,8 +1,12 @@
-"""The lab's certification authority: a real root, an issuing CA with renewals, and the WebServer template.
+"""The lab's certification authority: a real root, an issuing CA with renewals, and its server templates.
 
 Everything is made with ``cryptography`` so that clients validate real signatures. The CA behaves like an AD CS
 enterprise CA as described in certsrv-protocol.md: renewals keep the CA name and get a new key each, so renewal N
 and renewal N-1 differ; the WebServer template issues serverAuth certificates with the subject of the request.
+A template is named by its name (``CertificateTemplate:<name>``); its display name is what the console shows, and a
+request naming it is denied as an unsupported template (certsrv-protocol.md "Pages after a submit", 0x80094800).
+Each template's validity period is a setting of the CA (a template's "Validity period" in AD CS), so that renewal
+windows can be reached in tests.
 """
 
 from __future__ import annotations
@@ -35,8 +39,11 @@ __all__ = [
 ROOT_NAME = "Contoso Root CA"
 ISSUING_NAME = "Contoso Issuing CA"
 KEY_SIZE = 2048
-# certsrv-protocol.md: certificates from v1 templates carry 1.3.6.1.4.1.311.20.2 with the template name as BMPString.
+# certsrv-protocol.md: certificates from v1 templates carry 1.3.6.1.4.1.311.20.2 with the template name as BMPString;
+# v2+ templates use 1.3.6.1.4.1.311.21.7 (Certificate Template Information: SEQUENCE { templateID OID,
+# templateMajorVersion INTEGER, templateMinorVersion INTEGER }, MS-WCCE 2.2.2.7.7.2).
 OID_CERTIFICATE_TEMPLATE_NAME = ObjectIdentifier("1.3.6.1.4.1.311.20.2")
+OID_CERTIFICATE_TEMPLATE = ObjectIdentifier("1.3.6.1.4.1.311.21.7")
 _DAY = datetime.timedelta(days=1)
 
 
@@ -59,20 +66,32 @@ class SanAttributeError(ValueError):
 
 @dataclass(frozen=True)
 class Template:
-    """What a v1 certificate template puts into the certificates it issues."""
+    """What a certificate template puts into the certificates it issues: a v1 template its name (20.2), a v2
+    template its OID and version (21.7)."""
 
     name: str
+    display_name: str
     eku: tuple[ObjectIdentifier, ...]
     validity: datetime.timedelta
+    oid: ObjectIdentifier | None = None  # v2 and later
+    major_version: int = 100
+    minor_version: int = 0
 
 
-# certsrv-protocol.md "The Web Server template": EKU serverAuth, KU digitalSignature + keyEncipherment (critical),
-# subject from the request, 2-year validity.
+# certsrv-protocol.md "The Web Server template": name WebServer (display name "Web Server", as the AD CS console
+# lists the built-in template), v1, EKU serverAuth, KU digitalSignature + keyEncipherment (critical), subject from the
+# request, 2-year validity. UMServer ("Exchange UM Server") is the lab's own v2 server-authentication template (a
+# duplicate of Web Server as administrators make them), with an OID of the lab's enterprise OID arc.
 TEMPLATES: dict[str, Template] = {
     "webserver": Template(
-        name="WebServer", eku=(ExtendedKeyUsageOID.SERVER_AUTH,), validity=datetime.timedelta(days=730)
+        name="WebServer", display_name="Web Server", eku=(ExtendedKeyUsageOID.SERVER_AUTH,),
+        validity=datetime.timedelta(days=730),
     ),
-}
+    "umserver": Template(
+        name="UMServer", display_name="Exchange UM Server", eku=(ExtendedKeyUsageOID.SERVER_AUTH,),
+        validity=datetime.timedelta(days=730), oid=ObjectIdentifier("1.3.6.1.4.1.311.21.8.4242.1.1.1.1.100"),
+    ),
+}  # fmt: skip
 
 
 def _bmp_string(text: str) -> bytes:
@@ -209,6 +228,8 @@ class LabPki:
         self.intermediate = intermediate
         # certsrv-protocol.md: SANs from the SAN: request attribute only apply with EDITF_ATTRIBUTESUBJECTALTNAME2.
         self.editf_attribute_subject_alt_name2 = False
+        # Template validity periods changed through the control API (template name, lower case -> days).
+        self._validity: dict[str, int] = {}
         self._lock = threading.Lock()
         self._root = root
         self._authorities: list[Authority] = [] if intermediate else [root]
@@ -296,6 +317,35 @@ class LabPki:
         anchors = [self._root.cert, *self.renewals] if self.intermediate else self.renewals
         self.bundle_path.write_bytes(b"".join(_pem(cert) for cert in anchors))
 
+    # -- templates --------------------------------------------------------------------------------------------------
+
+    def set_template_validity(self, name: str, days: int) -> dict[str, object]:
+        """Set a template's validity period (AD CS: the template's "Validity period"); raises
+        UnknownTemplateError for a template the CA does not offer, ValueError for a period below one day."""
+        template = TEMPLATES.get(name.lower())
+        if template is None:
+            raise UnknownTemplateError(name)
+        if days < 1:
+            raise ValueError(f"validity_days must be at least 1, not {days}")
+        with self._lock:
+            self._validity[template.name.lower()] = days
+        return self.describe_template(template.name)
+
+    def validity_of(self, template: Template) -> datetime.timedelta:
+        with self._lock:
+            days = self._validity.get(template.name.lower())
+        return template.validity if days is None else datetime.timedelta(days=days)
+
+    def describe_template(self, name: str) -> dict[str, object]:
+        template = TEMPLATES[name.lower()]
+        return {
+            "name": template.name,
+            "display_name": template.display_name,
+            "schema_version": 1 if template.oid is None else 2,
+            "oid": None if template.oid is None else template.oid.dotted_string,
+            "validity_days": self.validity_of(template).days,
+        }
+
     # -- issuing ----------------------------------------------------------------------------------------------------
 
     def issue_tls_server(self, names: Sequence[str], addresses: Sequence[str]) -> tuple[bytes, bytes]:
@@ -347,18 +397,22 @@ class LabPki:
             pass
         if san_attribute and self.editf_attribute_subject_alt_name2:
             alt_names = parse_san_attribute(san_attribute)
+        validity = self.validity_of(spec)
         with self._lock:
             authority = self._authorities[-1]
-            not_after = min(_now() + spec.validity, authority.cert.not_valid_after_utc)
+            not_after = min(_now() + validity, authority.cert.not_valid_after_utc)
             builder = self._leaf_builder(
                 subject=csr.subject,
                 public_key=csr.public_key(),
                 authority=authority,
                 not_after=not_after,
                 eku=spec.eku,
-            ).add_extension(
-                x509.UnrecognizedExtension(OID_CERTIFICATE_TEMPLATE_NAME, _bmp_string(spec.name)), critical=False
             )
+            if spec.oid is None:
+                extension = x509.UnrecognizedExtension(OID_CERTIFICATE_TEMPLATE_NAME, _bmp_string(spec.name))
+            else:
+                extension = x509.MSCertificateTemplate(spec.oid, spec.major_version, spec.minor_version)
+            builder = builder.add_extension(extension, critical=False)
             if alt_names:
                 builder = builder.add_extension(x509.SubjectAlternativeName(alt_names), critical=False)
             return builder.sign(authority.key, hashes.SHA256())

@@ -13,7 +13,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
 from ..httpauth import Account, check_extended_protection
-from ..pki import LabPki
+from ..pki import TEMPLATES, LabPki
 from .faults import FaultQueue
 from .iis import CertsrvHttpServer
 from .site import CertsrvSite
@@ -123,3 +123,16 @@ class AdcsEmulator:
 
     def requests(self) -> list[dict[str, object]]:
         return [request.summary() for request in self.store.all()]
+
+    def counters(self) -> dict[str, int]:
+        """Authenticated certsrv requests per kind (site.COUNTER_KINDS) since the start or the last reset."""
+        return self.site.counters()
+
+    def reset_counters(self) -> None:
+        self.site.reset_counters()
+
+    def templates(self) -> list[dict[str, object]]:
+        return [self.pki.describe_template(template.name) for template in TEMPLATES.values()]
+
+    def set_template_validity(self, name: str, days: int) -> dict[str, object]:
+        return self.pki.set_template_validity(name, days)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
+import threading
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,6 +25,10 @@ CONTENT_TYPE_CERT = "application/pkix-cert"
 CONTENT_TYPE_P7B = "application/x-pkcs7-certificates"
 CONTENT_TYPE_HTML = "text/html"
 _IE = re.compile(r"MSIE |Trident/")
+# What the site counts per authenticated request (the control API's AD CS counters): a submit (certfnsh.asp
+# Mode=newreq), a pending check (Mode=chkpnd), a fetch of an issued request's certificate or chain (certnew.cer /
+# certnew.p7b with a numeric ReqID), a CA certificate or renewal read (ReqID=CACert, certcarc.asp), and the rest.
+COUNTER_KINDS = ("submit", "check", "fetch", "ca", "other")
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,30 @@ class CertsrvSite:
         self._pki = pki
         self._store = store
         self.locale = locale
+        self._counter_lock = threading.Lock()
+        self._counters = dict.fromkeys(COUNTER_KINDS, 0)
+
+    def counters(self) -> dict[str, int]:
+        with self._counter_lock:
+            return dict(self._counters)
+
+    def reset_counters(self) -> None:
+        with self._counter_lock:
+            self._counters = dict.fromkeys(COUNTER_KINDS, 0)
+
+    def _count(self, request: SiteRequest) -> None:
+        mode = request.params.get("mode", "").lower()
+        request_id = request.params.get("reqid", "")
+        if request.path == "/certsrv/certfnsh.asp" and mode in ("newreq", "chkpnd"):
+            kind = "submit" if mode == "newreq" else "check"
+        elif request.path in ("/certsrv/certnew.cer", "/certsrv/certnew.p7b") and request_id.isdigit():
+            kind = "fetch"
+        elif request.path == "/certsrv/certcarc.asp" or request_id.lower() == "cacert":
+            kind = "ca"
+        else:
+            kind = "other"
+        with self._counter_lock:
+            self._counters[kind] += 1
 
     @property
     def locale(self) -> str:
@@ -83,6 +112,7 @@ class CertsrvSite:
             "/certsrv/certnew.p7b": self._certnew_p7b,
             "/certsrv/certfnsh.asp": self._certfnsh,
         }
+        self._count(request)
         route = routes.get(request.path)
         if route is None:
             return SiteResponse(404, CONTENT_TYPE_HTML, pages.iis_error_page(self.locale, "not_found").encode())
