@@ -45,6 +45,16 @@ class HostFleet(Protocol):
         """Write an entry to the host's Application log; the entry as ``dump`` shows it."""
 
 
+class SipTlsControl(Protocol):
+    """The part of tests.lab.hosts.tls.SipTlsListeners the control API uses."""
+
+    def describe(self) -> dict[str, object]:
+        """Ports, what listens, the lab settings and the errors of one host's UM SIP TLS listeners."""
+
+    def configure(self, *, um_tls_client_certificate: str | None = None, tls12: bool | None = None) -> object:
+        """Change the listeners' lab settings (ValueError for a value they do not take)."""
+
+
 class ControlError(Exception):
     """A request the control API refuses: HTTP ``status`` and a message for the JSON body."""
 
@@ -70,7 +80,16 @@ def _field(body: dict[str, Any], name: str, kind: type, default: Any = None) -> 
 class ControlApi:
     """Routes of the control API, as plain methods taking the JSON body and returning a JSON-able value."""
 
-    def __init__(self, *, adcs: AdcsEmulator, fleet: HostFleet | None, host_names: list[str], pid: int) -> None:
+    def __init__(
+        self,
+        *,
+        adcs: AdcsEmulator,
+        fleet: HostFleet | None,
+        host_names: list[str],
+        pid: int,
+        sip_tls: Mapping[str, SipTlsControl] | None = None,
+    ) -> None:
+        self._sip_tls = dict(sip_tls or {})
         self._adcs = adcs
         self._fleet = fleet
         self._host_names = host_names
@@ -80,6 +99,8 @@ class ControlApi:
             ("GET", re.compile(r"/hosts/([^/]+)"), self._dump),
             ("POST", re.compile(r"/hosts/([^/]+)/reset-counters"), self._reset_counters),
             ("POST", re.compile(r"/hosts/([^/]+)/events"), self._write_event),
+            ("GET", re.compile(r"/hosts/([^/]+)/sip-tls"), self._describe_sip_tls),
+            ("POST", re.compile(r"/hosts/([^/]+)/sip-tls"), self._configure_sip_tls),
             ("GET", re.compile(r"/hosts/([^/]+)/faults"), self._winrm_faults),
             ("POST", re.compile(r"/hosts/([^/]+)/faults"), self._arm_winrm_fault),
             ("POST", re.compile(r"/hosts/([^/]+)/faults/clear"), self._clear_winrm_faults),
@@ -146,6 +167,36 @@ class ControlApi:
     def _reset_counters(self, body: dict[str, Any], name: str) -> dict[str, Any]:
         self._host(name).reset_counters(name)
         return {"host": name, "reset": True}
+
+    def _listeners(self, name: str) -> SipTlsControl:
+        self._host(name)
+        listeners = self._sip_tls.get(name)
+        if listeners is None:
+            raise ControlError(404, f"the simulated host {name!r} has no UM SIP TLS listener")
+        return listeners
+
+    def _describe_sip_tls(self, body: dict[str, Any], name: str) -> dict[str, object]:
+        return self._listeners(name).describe()
+
+    def _configure_sip_tls(self, body: dict[str, Any], name: str) -> dict[str, object]:
+        """The listeners' lab settings (docs/lab.md "UM SIP TLS listeners"): ``um_tls_client_certificate``
+        (required, requested, none) and ``tls12`` (Server 2008 R2 hosts)."""
+        listeners = self._listeners(name)
+        unknown = sorted(set(body) - {"um_tls_client_certificate", "tls12"})
+        if unknown:
+            raise ControlError(400, f"unknown field(s) {', '.join(unknown)}; known: um_tls_client_certificate, tls12")
+        mode = body.get("um_tls_client_certificate")
+        if mode is not None and not isinstance(mode, str):
+            raise ControlError(400, "field 'um_tls_client_certificate' must be a str")
+        tls12 = body.get("tls12")
+        if tls12 is not None and not isinstance(tls12, bool):
+            raise ControlError(400, "field 'tls12' must be true or false")
+        try:
+            listeners.configure(um_tls_client_certificate=mode, tls12=tls12)
+        except ValueError as error:
+            raise ControlError(400, str(error)) from error
+        LOG.info("UM SIP TLS settings of %s: %s", name, body)
+        return listeners.describe()
 
     def _write_event(self, body: dict[str, Any], name: str) -> dict[str, object]:
         """An event a service of the host writes on its own, e.g. UM's 1112 at service start (host-facts.md "UM")."""
