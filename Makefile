@@ -128,7 +128,7 @@ ee: $(VENV)/.installed
 release: $(VENV)/.installed
 	@[[ "$(VERSION)" =~ ^[0-9]+\.[0-9]+\.[0-9]+$$ ]] || { echo "usage: make release VERSION=x.y.z"; exit 2; }
 	sed -i 's/^version: .*/version: $(VERSION)/' galaxy.yml
-	$(VENV)/bin/antsibull-changelog release --version $(VERSION)
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/antsibull-changelog release --version $(VERSION)  # runs ansible-doc
 	$(VENV)/bin/ansible-galaxy collection build --force --output-path .build/dist
 
 .PHONY: test

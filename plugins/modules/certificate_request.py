@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: certificate_request
 short_description: A server certificate for an Exchange server's FQDN from AD CS, its key born and kept on the host
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Ensures a certificate in C(LocalMachine\My) with its private key that names the FQDN and every SAN, allows
     server authentication, chains on the host to O(issuer), is not revoked as far as the host can tell, and is

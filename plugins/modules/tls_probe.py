@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: tls_probe
 short_description: Check from the controller which certificate the UM SIP ports of an Exchange server present over TLS
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Makes one TLS handshake to each UM SIP TLS port of the host, from the Ansible controller, and reads the
     certificate chain the server presents. Runs no command on the host.
