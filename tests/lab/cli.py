@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import re
+import resource
 import secrets
 import selectors
 import signal
@@ -341,6 +342,7 @@ def _serve(options: LabOptions) -> int:
         stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(process)d %(name)s %(levelname)s %(message)s"
     )
     lab_secrets = LabSecrets(**json.loads(sys.stdin.readline()))
+    _raise_file_limit()
     # The ready line goes to the pipe ``up`` reads; afterwards stdout is /dev/null so nothing else reaches the pipe.
     ready = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -351,6 +353,15 @@ def _serve(options: LabOptions) -> int:
     except Exception:
         logging.getLogger("tests.lab").exception("the lab failed")
         return 1
+
+
+def _raise_file_limit() -> None:
+    """Every host's listeners (WinRM, the UM SIP ports) hold a few descriptors each, and each open connection one
+    more: a fleet of hundreds needs thousands, past the usual soft limit of 1024, so the daemon takes its hard limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = hard if hard != resource.RLIM_INFINITY else 65536
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,6 +1,8 @@
 """The simulated hosts of a lab, each behind its own WinRM endpoint on its own loopback address.
 
-Address plan (lab CLI contract): hosts on ``<subnet>.11``, ``.12``, ...; WinRM on 5985 (http) / 5986 (https) unless
+Address plan (lab CLI contract): hosts on ``<subnet>.11``, ``.12``, ... ``.254``; a larger fleet goes on in the next
+/24s, as a network of several subnets would (``127.10.1.11`` ... after ``127.10.0.254``, 244 hosts per subnet; the
+lab's own address stays ``<subnet>.1``); WinRM on 5985 (http) / 5986 (https) unless
 a port is given (0 lets the system choose one per host, for tests that run several labs at once). Over https each
 endpoint presents a server certificate for its FQDN and address issued by the lab's CA, so the CA bundle validates it.
 """
@@ -23,6 +25,8 @@ from .specs import HostSpec
 __all__ = ["Fleet", "TlsIssuer"]
 
 _FIRST_HOST = 11
+_LAST_HOST = 254
+_PER_SUBNET = _LAST_HOST - _FIRST_HOST + 1
 _GROUP_OF_VERSION = {"2007sp1": "exchange2007sp1", "2010": "exchange2010", "2013": "exchange2013"}
 _NO_EXCHANGE_GROUP = "windows_without_exchange"
 _LYNC_GROUP = "lync"
@@ -61,8 +65,10 @@ class Fleet:
             raise ValueError("https needs the lab's pki and a state directory for the endpoints' certificates")
         if not accounts:
             raise ValueError("the hosts need at least one WinRM account")
-        if len(specs) > 255 - _FIRST_HOST:
-            raise ValueError(f"at most {255 - _FIRST_HOST} hosts fit the subnet")
+        *network, third = subnet.split(".")
+        room = (256 - int(third)) * _PER_SUBNET
+        if len(specs) > room:
+            raise ValueError(f"at most {room} hosts fit from {subnet}.{_FIRST_HOST} on ({_PER_SUBNET} per subnet)")
         catalog = Catalog.load()
         self.subnet = subnet
         self.auth = auth
@@ -77,7 +83,7 @@ class Fleet:
             spec.name: SimulatedHost(spec, time_scale=time_scale, catalog=catalog, domain_accounts=accounts.values())
             for spec in specs
         }
-        self.addresses = {spec.name: f"{subnet}.{_FIRST_HOST + index}" for index, spec in enumerate(specs)}
+        self.addresses = {spec.name: _address(network, int(third), index) for index, spec in enumerate(specs)}
         self.endpoints: dict[str, WinrmEndpoint] = {}
 
     def start(self) -> None:
@@ -204,6 +210,11 @@ class Fleet:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(path)
         return context
+
+
+def _address(network: list[str], third: int, index: int) -> str:
+    """The ``index``-th host's address: 244 hosts per /24 from ``<subnet>.11``, then the next /24."""
+    return ".".join([*network, str(third + index // _PER_SUBNET), str(_FIRST_HOST + index % _PER_SUBNET)])
 
 
 def _credssp_vars(settings: CredsspSettings | None) -> dict[str, Any]:

@@ -9,11 +9,14 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-__all__ = ["DOMAIN", "PRESETS", "SETTINGS", "HostSpec", "HostSpecError", "parse_host_specs"]
+__all__ = ["DOMAIN", "LATENCY_SETTINGS", "PRESETS", "SETTINGS", "HostSpec", "HostSpecError", "parse_host_specs"]
 
 DOMAIN = "contoso.lab"
 # The lab settings a --hosts token may set per host (``2007sp1:stdin_reaches_input=true``).
 SETTINGS = ("accepts_execution_policy", "stdin_reaches_input")
+# The latency model's per-host seconds a --hosts token may set (``2010:shell_load_seconds=12.5``), so a benchmark can
+# give every host of a fleet its own timings.
+LATENCY_SETTINGS = ("process_start_seconds", "shell_load_seconds", "service_restart_seconds")
 _BOOLEANS = {"true": True, "false": False}
 
 
@@ -160,19 +163,31 @@ _FLEET_CYCLE = ("2007sp1", "2010", "2013")
 
 
 def _with_settings(spec: HostSpec, settings: list[str], *, token: str) -> HostSpec:
-    """``setting=true|false`` items of a ``--hosts`` token applied to the preset's spec."""
+    """``setting=true|false`` and ``<latency>_seconds=N`` items of a ``--hosts`` token applied to the preset's spec."""
     changes: dict[str, object] = {}
     for item in settings:
         name, equals, value = item.partition("=")
         name = name.strip().lower()
+        if name in LATENCY_SETTINGS:
+            changes[name] = _seconds(name, value, token=token)
+            continue
         if name not in SETTINGS:
-            raise HostSpecError(
-                f"unknown host setting {name!r} in {token!r} (known: {', '.join(SETTINGS)})", token=token
-            )
+            known = ", ".join((*SETTINGS, *LATENCY_SETTINGS))
+            raise HostSpecError(f"unknown host setting {name!r} in {token!r} (known: {known})", token=token)
         if not equals or value.strip().lower() not in _BOOLEANS:
             raise HostSpecError(f"host setting {name} takes true or false, e.g. {name}=true", token=token)
         changes[name] = _BOOLEANS[value.strip().lower()]
     return spec.configured(**changes) if changes else spec
+
+
+def _seconds(name: str, value: str, *, token: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise HostSpecError(f"host setting {name} takes simulated seconds (0 or more), e.g. {name}=1.5", token=token)
+    return seconds
 
 
 def parse_host_specs(*, hosts: str | None, fleet: int | None, lync: int = 0) -> list[HostSpec]:
