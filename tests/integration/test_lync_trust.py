@@ -67,7 +67,8 @@ def _other_root() -> tuple[str, str]:
 
 @pytest.fixture(scope="module")
 def lync_lab(lab_factory: Callable[..., Lab]) -> Lab:
-    return lab_factory("lync", hosts="2010", extra=("--lync", "1", "--winrm-port", "0"))
+    # Two front ends on different Windows versions (Server 2012 R2 and 2008 R2): the same role and channel for both.
+    return lab_factory("lync", hosts="2010,lync-2008r2", extra=("--lync", "1", "--winrm-port", "0"))
 
 
 def _stores(lab: Lab, host: str) -> dict[str, set[str]]:
@@ -86,29 +87,32 @@ def test_lync_front_end_and_exchange_server_trust_each_other(
     root, issuing = lync_lab.info["adcs"]["root_thumbprint"], lync_lab.info["adcs"]["ca_thumbprint"]
     pool_pem, pool_root = _other_root()
     extra = {"exchange_um_lync_ca_certificate": pool_pem, "exchange_um_lync_ca_thumbprint": pool_root}
-    assert root not in _stores(lync_lab, "lync01")["Root"]
+    front_ends = ("lync01", "lync2008r2")
+    assert not [host for host in front_ends if root in _stores(lync_lab, host)["Root"]]
 
     first = run(PLAY, extra_vars=extra)
     assert first.rc == 0, first.stdout[-4000:]
     trust = f"{ROLE} : Trust the chain on the Lync front end (root to Root, intermediates to CA)"
     pool = f"{ROLE} : Trust the Lync pool's CA chain on the Exchange server"
-    assert _statuses(first, "lync01")[trust] == "changed"
+    assert [_statuses(first, host)[trust] for host in front_ends] == ["changed", "changed"]
     assert _statuses(first, "exch2010")[pool] == "changed"
     assert pool not in _statuses(first, "lync01") and trust not in _statuses(first, "exch2010")
-    lync = _stores(lync_lab, "lync01")
-    assert root in lync["Root"] and issuing in lync["CA"] and issuing not in lync["Root"]
-    assert pool_root not in lync["Root"]
+    lync = {host: _stores(lync_lab, host) for host in front_ends}
+    for stores in lync.values():
+        assert root in stores["Root"] and issuing in stores["CA"] and issuing not in stores["Root"]
+        assert pool_root not in stores["Root"]
     exchange = _stores(lync_lab, "exch2010")
     assert pool_root in exchange["Root"]
 
-    for host in ("lync01", "exch2010"):
+    for host in (*front_ends, "exch2010"):
         lync_lab.control(f"hosts/{host}/reset-counters", {})
     second = run(PLAY, extra_vars=extra)
     assert second.rc == 0, second.stdout[-4000:]
-    for host in ("lync01", "exch2010"):
+    for host in (*front_ends, "exch2010"):
         assert "changed" not in _statuses(second, host).values(), _statuses(second, host)
         assert lync_lab.dump(host)["counters"]["commands"] == 1, host
-    assert _stores(lync_lab, "lync01") == lync and _stores(lync_lab, "exch2010") == exchange
+    assert {host: _stores(lync_lab, host) for host in front_ends} == lync
+    assert _stores(lync_lab, "exch2010") == exchange
 
 
 def test_a_lync_front_end_without_the_ca_url_fails_clearly(

@@ -157,6 +157,17 @@ PRESETS: dict[str, HostSpec] = {
         um_role=False,
         lync_frontend=True,
     ),
+    # The oldest Windows both support: Server 2008 R2 SP1 (the same pages), with its PowerShell 2.0 and WinRM 2.0.
+    "lync-2008r2": HostSpec(
+        name="lync2008r2",
+        exchange_version=None,
+        os_caption="Microsoft Windows Server 2008 R2 Standard",
+        os_version="6.1.7601",
+        powershell_version="2.0",
+        winrm_version="2.0",
+        um_role=False,
+        lync_frontend=True,
+    ),
 }
 
 _FLEET_CYCLE = ("2007sp1", "2010", "2013")

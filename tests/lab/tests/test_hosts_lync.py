@@ -24,10 +24,15 @@ def test_lync_hosts_follow_the_exchange_hosts() -> None:
     assert len({spec.name for spec in parse_host_specs(hosts="none", fleet=None, lync=120)}) == 120
 
 
-def test_a_lync_front_end_is_windows_without_exchange() -> None:
-    spec = PRESETS["lync"]
+@pytest.mark.parametrize(
+    ("preset", "windows"), [("lync", ("6.3.9600", "4.0", "3.0")), ("lync-2008r2", ("6.1.7601", "2.0", "2.0"))]
+)
+def test_a_lync_front_end_is_windows_without_exchange(preset: str, windows: tuple[str, str, str]) -> None:
+    spec = PRESETS[preset]
     assert (spec.exchange_version, spec.um_role, spec.lync_frontend) == (None, False, True)
-    assert (spec.os_version, spec.powershell_version, spec.winrm_version) == ("6.3.9600", "4.0", "3.0")
+    assert (spec.os_version, spec.powershell_version, spec.winrm_version) == windows
+    (named,) = parse_host_specs(hosts=f"fe1={preset}", fleet=None)
+    assert named.lync_frontend and named.name == "fe1"
 
 
 @pytest.mark.parametrize(
