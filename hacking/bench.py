@@ -1,51 +1,153 @@
-"""make bench: per-host WinRM commands, bytes and Exchange shell loads of playbooks/site.yml over a simulated fleet.
+"""make bench: playbooks/site.yml beside a hand-written naive role over lab fleets of 50, 200 and 500 hosts.
 
-The lab counts what crosses the wire; the latency model's simulated seconds show what the run would cost on real hosts.
+Per fleet size and role: a fresh lab (Exchange versions cycling, each host's latencies drawn from --seed), the role
+on fresh hosts, then again on the converged hosts, then a check of what each UM port presents. Per host the lab
+counts WinRM commands, bytes and Exchange shell loads, its AD CS the requests; the controller's CPU seconds are those
+of ansible-playbook and its forks; the critical path is each binding batch's slowest host (in simulated seconds,
+slept at --time-scale) summed. The table is printed and written as Markdown (--output).
 """
 
 from __future__ import annotations
 
 import argparse
-import statistics
-import tempfile
+import dataclasses
+import json
+import random
+import sys
 from pathlib import Path
 
-from labrun import CREDSSP_WHERE_POSSIBLE, Lab, lab, playbook
+from benchtable import Run, markdown, naive_batches, site_batches
+from labrun import CREDSSP_WHERE_POSSIBLE, REPO, Lab, PlaybookRun, lab, playbook
+
+sys.path.insert(0, str(REPO))
+from tests.lab.hosts.specs import LATENCY_SETTINGS, PRESETS  # the lab's presets: the base of the drawn latencies
+
+VERSIONS = ("2007sp1", "2010", "2013")
+NAIVE = "naive"
+SITE = "site.yml"
+PLAYBOOKS = {SITE: REPO / "playbooks" / "site.yml", NAIVE: REPO / "hacking" / "naive" / "naive.yml"}
 
 
-def summarize(label: str, wall_seconds: float, per_host: dict[str, dict], versions: dict[str, str]) -> None:
-    print(f"\n{label}: {len(per_host)} hosts, {wall_seconds:.1f} s wall clock")
-    for key in ("commands", "bytes_in", "bytes_out", "exchange_shell_loads", "simulated_seconds"):
-        values = [counters[key] for counters in per_host.values()]
-        low, mean, high = min(values), statistics.mean(values), max(values)
-        print(f"  {key:<22} per host: min {low:>9.1f}  mean {mean:>9.1f}  max {high:>9.1f}")
-    # Per Exchange version, since the versions differ by design (2007 SP1 loads no Exchange shell).
-    for version in sorted(set(versions.values())):
-        hosts = [counters for name, counters in per_host.items() if versions[name] == version]
-        commands = sorted({counters["commands"] for counters in hosts})
-        loads = sorted({counters["exchange_shell_loads"] for counters in hosts})
-        print(f"  Exchange {version:<8} {len(hosts):>3} hosts: commands {commands}, shell loads {loads} per host")
+def fleet_hosts(size: int, seed: int, spread: float) -> str:
+    """``--hosts`` for ``size`` hosts um001.., versions cycling; each latency of the preset times a factor drawn
+    uniformly from [1 - spread, 1 + 2 * spread] (some hosts much slower than most, as in a real fleet)."""
+    draw = random.Random(seed)
+    width = max(3, len(str(size)))
+    tokens = []
+    for index in range(size):
+        version = VERSIONS[index % len(VERSIONS)]
+        preset = PRESETS[version]
+        settings = []
+        for name in LATENCY_SETTINGS:
+            settings.append(f"{name}={getattr(preset, name) * draw.uniform(1 - spread, 1 + 2 * spread):.3f}")
+        tokens.append(":".join([f"um{index + 1:0{width}d}={version}", *settings]))
+    return ",".join(tokens)
+
+
+def measure(
+    running: Lab, role: str, phase: str, options: argparse.Namespace, versions: dict[str, str]
+) -> tuple[Run, PlaybookRun]:
+    running.reset_counters()
+    known = {request["id"] for request in running.adcs_requests()}
+    extra = ["--forks", str(options.forks), "-e", f"exchange_um_serial={options.serial}%"]
+    extra += ["-e", f"naive_serial={options.serial}%"]
+    run = playbook(running.state_dir / "inventory.yml", str(PLAYBOOKS[role]), *extra, quiet=True)
+    per_host = running.counters()
+    by_fqdn = {host["fqdn"]: name for name, host in running.hosts.items()}
+    requests = dict.fromkeys(running.hosts, 0)
+    for request in running.adcs_requests():
+        fqdn = str(request.get("subject") or "").removeprefix("CN=").split(",")[0].lower()
+        if request["id"] not in known and fqdn in by_fqdn:
+            requests[by_fqdn[fqdn]] += 1
+    make_batches = site_batches if role == SITE else naive_batches
+    measured = Run(
+        role=role,
+        phase=phase,
+        counters=per_host,
+        adcs_requests=requests,
+        cpu_seconds=run.cpu_seconds,
+        wall_seconds=run.wall_seconds,
+        batches=make_batches(versions, options.serial),
+        time_scale=options.time_scale,
+    )
+    return measured, run
+
+
+def bench_role(size: int, role: str, options: argparse.Namespace) -> list[Run]:
+    state_dir = options.state_dir / f"{role.split('.')[0]}-{size}"
+    hosts = fleet_hosts(size, options.seed, options.spread)
+    arguments = ["up", "--state-dir", str(state_dir), "--hosts", hosts, "--subnet", options.subnet]
+    arguments += ["--time-scale", str(options.time_scale), "--timeout", "900", *CREDSSP_WHERE_POSSIBLE]
+    print(f"\n--- {size} hosts, {role}: starting the lab", flush=True)
+    lab("down", "--state-dir", str(state_dir))
+    lab(*arguments)
+    runs = []
+    try:
+        running = Lab(state_dir)
+        versions = {name: str(host["exchange_version"]) for name, host in running.hosts.items()}
+        for phase in ("fresh", "converged"):
+            measured, run = measure(running, role, phase, options, versions)
+            failed = sorted(h for h, c in run.recap.items() if c.get("failed") or c.get("unreachable"))
+            if failed:
+                raise SystemExit(f"{role} ({phase}) failed on {len(failed)} hosts: {', '.join(failed[:10])}")
+            if phase == "converged" and not run.unchanged():
+                changed = sorted(h for h, c in run.recap.items() if c.get("changed"))
+                print(f"  note: the converged {role} run changed {len(changed)} hosts", flush=True)
+            print(
+                f"  {phase}: {run.wall_seconds:.0f} s wall, {run.cpu_seconds:.0f} s controller CPU, "
+                f"{measured.per_host('commands'):.2f} commands per host",
+                flush=True,
+            )
+            runs.append(measured)
+        check = state_dir / "check.json"
+        playbook(state_dir / "inventory.yml", str(REPO / "hacking" / "bench_check.yml"), "--forks",
+                 str(options.forks), "-e", f"bench_check_file={check}", quiet=True)  # fmt: skip
+        works = sum(1 for ok in json.loads(check.read_text(encoding="utf-8")).values() if ok)
+        print(f"  check: {works}/{size} hosts present the certificate UM uses, for their FQDN, from the lab's CA")
+        runs = [dataclasses.replace(run, works=works) for run in runs]
+    finally:
+        if not options.keep:
+            lab("down", "--state-dir", str(state_dir))
+    return runs
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--fleet", type=int, default=24, help="number of simulated hosts (versions cycle)")
-    parser.add_argument("--forks", type=int, default=12)
-    parser.add_argument("--time-scale", default="0", help="real seconds slept per simulated second")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--fleets", default="50,200,500", help="comma list of fleet sizes (default 50,200,500)")
+    parser.add_argument("--roles", default=f"{SITE},{NAIVE}", help=f"comma list of {SITE} and {NAIVE}")
+    parser.add_argument("--forks", type=int, default=25)
+    parser.add_argument("--serial", type=int, default=25, help="binding batch size in percent (both roles)")
+    parser.add_argument("--time-scale", type=float, default=0.05, help="real seconds per simulated second")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the per-host latencies")
+    parser.add_argument("--spread", type=float, default=0.25, help="per-host latency factor 1-s .. 1+2s")
+    parser.add_argument("--subnet", default="127.30.0", help="the labs' subnet (the fleet spans the next /24s)")
+    parser.add_argument("--state-dir", type=Path, default=REPO / ".build" / "bench")
+    parser.add_argument("--output", type=Path, help="Markdown file (default STATE_DIR/bench.md)")
+    parser.add_argument("--keep", action="store_true", help="leave the labs running")
     options = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="exum-bench-") as directory:
-        state_dir = Path(directory)
-        fleet = ("--fleet", str(options.fleet), "--time-scale", options.time_scale, *CREDSSP_WHERE_POSSIBLE)
-        lab("up", "--state-dir", str(state_dir), *fleet)
-        try:
-            running = Lab(state_dir)
-            versions = {name: host["exchange_version"] for name, host in running.hosts.items()}
-            for label in ("fresh hosts to converged", "converged (nothing to change)"):
-                running.reset_counters()
-                run = playbook(state_dir / "inventory.yml", "site.yml", "--forks", str(options.forks), quiet=True)
-                summarize(label, run.wall_seconds, running.counters(), versions)
-        finally:
-            lab("down", "--state-dir", str(state_dir))
+    options.state_dir = options.state_dir.resolve()
+    options.state_dir.mkdir(parents=True, exist_ok=True)
+    output = (options.output or options.state_dir / "bench.md").resolve()
+    sizes = [int(size) for size in options.fleets.split(",") if size.strip()]
+    roles = [role.strip() for role in options.roles.split(",") if role.strip()]
+    unknown = sorted(set(roles) - set(PLAYBOOKS))
+    if unknown or not sizes or min(sizes) < 1:
+        parser.error(f"--roles takes {SITE} and {NAIVE}, --fleets sizes of 1 or more (got {options.roles!r})")
+    runs: list[Run] = []
+    for size in sizes:
+        for role in roles:
+            runs += bench_role(size, role, options)
+            write(output, runs, options)
+    print("\n" + markdown(runs, naive_role=NAIVE))
+    print(f"written to {output}")
+
+
+def write(output: Path, runs: list[Run], options: argparse.Namespace) -> None:
+    heading = (
+        f"# make bench\n\nForks {options.forks}, binding batches of {options.serial}%, time scale {options.time_scale}"
+        f" real s per simulated s, latency seed {options.seed} (spread {options.spread}).\n\n"
+    )
+    output.write_text(heading + markdown(runs, naive_role=NAIVE), encoding="utf-8")
 
 
 if __name__ == "__main__":
