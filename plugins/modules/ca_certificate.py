@@ -140,14 +140,12 @@ EXAMPLES = r"""
   register: issuing_ca
 
 - name: Get the chain once for the whole fleet and trust it on every Exchange server
-  hosts: exchange_um
-  gather_facts: false
   module_defaults:
     group/exchange_um.certificates.certsrv:
       ca_url: https://ca01.contoso.com/certsrv/
       username: CONTOSO\enroll
       password: "{{ vault_enroll_password }}"
-  tasks:
+  block:
     - name: Fetch the CA chain (one download for all hosts)
       exchange_um.certificates.ca_certificate:
         chain: true
