@@ -86,7 +86,7 @@ def _log_tail(state_dir: Path, lines: int = 40) -> str:
 def start_lab(
     state_dir: Path,
     *,
-    hosts: str = "2007sp1,2010,2013",
+    hosts: str | None = "2007sp1,2010,2013",
     auth: str = "ntlm",
     https: bool = False,
     subnet: str,
@@ -98,8 +98,7 @@ def start_lab(
         "up",
         "--state-dir",
         str(state_dir),
-        "--hosts",
-        hosts,
+        *(["--hosts", hosts] if hosts is not None else []),  # None: the selection is in extra (--fleet N)
         "--auth",
         auth,
         "--subnet",
