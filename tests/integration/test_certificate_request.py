@@ -59,6 +59,13 @@ REQUEST = """
         retries: 0
         pending_timeout: "{{ wait | default(0) }}"
         pending_poll_interval: 1
+      ignore_errors: "{{ tolerate | default(false) }}"
+    - name: unfacted
+      exchange_um.certificates.certificate_request:
+        issuer: "{{ lookup('ansible.builtin.file', exchange_um_ca_bundle) }}"
+        subject_alt_names: "{{ sans | default([]) }}"
+        use_facts: false
+      when: unfacted | default(false)
     - name: reread
       exchange_um.certificates.exchange_info:
       when: reread | default(false)
@@ -116,10 +123,16 @@ def commands(lab: Any, host: str) -> int:
 def reset(lab: Any) -> None:
     for host in HOSTS:
         lab.control(f"hosts/{host}/reset-counters", {})
+    lab.control("adcs/reset-counters", {})
 
 
 def submissions(lab: Any) -> list[dict[str, Any]]:
     return lab._request("GET", "adcs/requests", None)
+
+
+def adcs_counters(lab: Any) -> dict[str, int]:
+    """certsrv requests since the last reset, per kind (submit, check, fetch, ca, other)."""
+    return lab._request("GET", "adcs/counters", None)
 
 
 def fqdn(lab: Any, host: str) -> str:
@@ -140,7 +153,6 @@ def test_issue_converge_renew_remove(certreq_lab: Any, run: Callable[..., Any]) 
     assert "a new certificate from AD CS" in check.stdout
 
     reset(lab)
-    sans = {host: [f"um.{fqdn(lab, host)}"] for host in HOSTS}
     fresh = run(REQUEST, diff=True, extra_vars={"sans": ["um-alias.contoso.lab"], "friendly": FRIENDLY})
     assert fresh.rc == 0, fresh.stdout
     issued: dict[str, str] = {}
@@ -160,24 +172,22 @@ def test_issue_converge_renew_remove(certreq_lab: Any, run: Callable[..., Any]) 
         assert commands(lab, host) == 3
         issued[host] = result["thumbprint"]
     assert len(submissions(lab)) == before + 3
-    assert sans  # the per-host names are the FQDNs above
+    # Per fresh host one submit and one fetch of the issued certificate (the issued page links it).
+    assert {kind: n for kind, n in adcs_counters(lab).items() if n} == {"submit": 3, "fetch": 3}
     assert "PRIVATE KEY" not in fresh.stdout + fresh.stderr
 
     reset(lab)
-    converged = run(REQUEST, extra_vars={"sans": ["um-alias.contoso.lab"]})
+    converged = run(REQUEST, extra_vars={"sans": ["um-alias.contoso.lab"], "unfacted": True})
     assert converged.rc == 0, converged.stdout
     for host in HOSTS:
         result = converged.task(host, "request")
         assert result["changed"] is False and result["action"] == "none" and result["thumbprint"] == issued[host]
-        assert commands(lab, host) == 1  # exchange_info only
+        unfacted = converged.task(host, "unfacted")
+        assert unfacted["changed"] is False and unfacted["thumbprint"] == issued[host]
+        # exchange_info 1, certificate_request with the fact 0, without it 1.
+        assert commands(lab, host) == 2
     assert len(submissions(lab)) == before + 3
-
-    reset(lab)
-    unfacted = run(REQUEST, extra_vars={"sans": ["um-alias.contoso.lab"], "with_info": False, "use_facts": False})
-    for host in HOSTS:
-        assert unfacted.task(host, "request")["changed"] is False
-        assert commands(lab, host) == 1
-    assert len(submissions(lab)) == before + 3
+    assert not any(adcs_counters(lab).values())
 
     # The lab's template issues for 730 days: a window of 800 days renews now.
     renewed = run(REQUEST, extra_vars={"sans": ["um-alias.contoso.lab"], "renew": 800})
@@ -185,7 +195,6 @@ def test_issue_converge_renew_remove(certreq_lab: Any, run: Callable[..., Any]) 
     for host in HOSTS:
         result = renewed.task(host, "request")
         assert result["action"] == "renewed" and result["previous_thumbprint"] == issued[host], result
-        assert result["thumbprint"] != issued[host]
         assert {issued[host], result["thumbprint"]} <= set(my(lab, host))
 
     removed = run(ABSENT)
@@ -195,6 +204,20 @@ def test_issue_converge_renew_remove(certreq_lab: Any, run: Callable[..., Any]) 
         assert result["changed"] is True and result["action"] == "removed"
         assert issued[host] in result["removed"]
         assert issued[host] not in my(lab, host)
+    # A certificate of 20 days is inside the default 30-day window: the next run renews it; the old one stays.
+    lab.control("adcs/templates/WebServer", {"validity_days": 20})
+    try:
+        short = run(REQUEST)
+    finally:
+        lab.control("adcs/templates/WebServer", {"validity_days": 730})
+    later = run(REQUEST)
+    assert later.rc == 0, later.stdout
+    for host in HOSTS:
+        first = short.task(host, "request")
+        assert first["action"] == "issued" and first["certificate"]["days_left"] in (19, 20), first
+        result = later.task(host, "request")
+        assert result["action"] == "renewed" and result["previous_thumbprint"] == first["thumbprint"], result
+        assert {first["thumbprint"], result["thumbprint"]} <= set(my(lab, host))
     dumps = json.dumps([lab.dump(host) for host in HOSTS])
     assert "PRIVATE KEY" not in dumps
 
@@ -203,22 +226,18 @@ def test_pending_then_approved_and_denied(certreq_lab: Any, run: Callable[..., A
     lab = certreq_lab
     lab.control("adcs/policy", {"policy": "pending"})
     try:
-        first = run(REQUEST, extra_vars={"renew": 800})
+        first = run(REQUEST, extra_vars={"renew": 800, "tolerate": True, "reread": True})
         ids: dict[str, int] = {}
-        keys: dict[str, list[str]] = {}
         for host in HOSTS:
             result = first.task(host, "request")
             assert result["_status"] == "failed" and result["action"] == "pending", result
             ids[host] = result["request_id"]
             assert f"request {ids[host]}" in result["msg"] and "approve" in result["msg"].lower()
-            keys[host] = pending_keys(lab, host)
-            assert len(keys[host]) == 1
+            assert len(pending_keys(lab, host)) == 1
             [(key, values)] = records(lab, host).items()
             assert key.endswith(fqdn(lab, host)) and values["RequestId"] == str(ids[host])
-        info = run(REQUEST, extra_vars={"renew": 800, "reread": True})
-        for host in HOSTS:
-            assert info.task(host, "request")["request_id"] == ids[host]
-            reported = info.task(host, "info")["request_records"]
+            assert values["KeyThumbprint"] == pending_keys(lab, host)[0]
+            reported = first.task(host, "reread")["request_records"]
             assert [r["request_id"] for r in reported] == [ids[host]]
         lab.control(f"adcs/requests/{ids['exch2010']}/approve", {})
         lab.control(f"adcs/requests/{ids['exch2013']}/approve", {})
@@ -226,7 +245,7 @@ def test_pending_then_approved_and_denied(certreq_lab: Any, run: Callable[..., A
         second = run(REQUEST, extra_vars={"renew": 800})
         for host in ("exch2010", "exch2013"):
             result = second.task(host, "request")
-            assert result["action"] == "issued" and result["request_id"] == ids[host], result
+            assert result["action"] == "renewed" and result["request_id"] == ids[host], result
             assert records(lab, host) == {} and pending_keys(lab, host) == []
         denied = second.task("exch2007", "request")
         assert denied["_status"] == "failed" and "denied" in denied["msg"], denied
@@ -236,16 +255,44 @@ def test_pending_then_approved_and_denied(certreq_lab: Any, run: Callable[..., A
         lab.control("adcs/policy", {"policy": "issue"})
 
 
-def test_template_errors(certreq_lab: Any, run: Callable[..., Any]) -> None:
+BAD_INPUT = """
+- hosts: exch2010
+  gather_facts: false
+  module_defaults:
+    group/exchange_um.certificates.certsrv:
+      ca_url: "{{ exchange_um_ca_url }}"
+      username: "{{ exchange_um_ca_username }}"
+      password: "{{ exchange_um_ca_password }}"
+      issuer: "{{ exchange_um_ca_thumbprint }}"
+      renew_before_days: 800
+  tasks:
+    - name: fqdn
+      exchange_um.certificates.certificate_request:
+        fqdn: "exch'$(Remove-Item C:\\\\x).contoso.lab"
+      ignore_errors: true
+    - name: display
+      exchange_um.certificates.certificate_request:
+        template: Web Server
+      ignore_errors: true
+    - name: wrong
+      exchange_um.certificates.certificate_request:
+        template: NoSuchTemplate
+"""
+
+
+def test_bad_input(certreq_lab: Any, run: Callable[..., Any]) -> None:
     lab = certreq_lab
-    display = run(REQUEST, extra_vars={"template": "Web Server", "renew": 800})
-    wrong = run(REQUEST, extra_vars={"template": "NoSuchTemplate", "renew": 800})
-    for host in HOSTS:
-        result = display.task(host, "request")
-        assert result["_status"] == "failed" and "display name" in result["msg"], result
-        other = wrong.task(host, "request")
-        assert other["_status"] == "failed" and "does not offer template 'NoSuchTemplate'" in other["msg"], other
-        assert records(lab, host) == {} and pending_keys(lab, host) == []
+    reset(lab)
+    result = run(BAD_INPUT)
+    bad = result.task("exch2010", "fqdn")
+    assert bad["_status"] == "failed" and "fqdn" in bad["msg"] and "DNS name" in bad["msg"], bad
+    display = result.task("exch2010", "display")
+    assert display["_status"] == "failed" and "display name" in display["msg"], display
+    wrong = result.task("exch2010", "wrong")
+    assert wrong["_status"] == "failed" and "does not offer template 'NoSuchTemplate'" in wrong["msg"], wrong
+    assert records(lab, "exch2010") == {} and pending_keys(lab, "exch2010") == []
+    # The FQDN never reached the host; each template costs prepare and discard.
+    assert commands(lab, "exch2010") == 4
 
 
 def test_faults_then_converge(certreq_lab: Any, run: Callable[..., Any]) -> None:
@@ -274,23 +321,3 @@ def test_faults_then_converge(certreq_lab: Any, run: Callable[..., Any]) -> None
     assert result["_status"] == "changed" and result["action"] == "renewed", result
     assert result["thumbprint"] not in old and result["thumbprint"] in my(lab, "exch2013")
     assert pending_keys(lab, "exch2013") == [] and records(lab, "exch2013") == {}
-
-
-def test_fqdn_stays_data(certreq_lab: Any, run: Callable[..., Any]) -> None:
-    lab = certreq_lab
-    reset(lab)
-    play = """
-- hosts: exch2010
-  gather_facts: false
-  tasks:
-    - name: bad
-      exchange_um.certificates.certificate_request:
-        ca_url: "{{ exchange_um_ca_url }}"
-        username: "{{ exchange_um_ca_username }}"
-        password: "{{ exchange_um_ca_password }}"
-        issuer: "{{ exchange_um_ca_thumbprint }}"
-        fqdn: "exch'$(Remove-Item C:\\\\x).contoso.lab"
-"""
-    result = run(play).task("exch2010", "bad")
-    assert result["_status"] == "failed" and "fqdn" in result["msg"] and "DNS name" in result["msg"], result
-    assert commands(lab, "exch2010") == 0
