@@ -163,6 +163,33 @@ def jobs(awx_lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Awx
     yield AwxJobs(awx_lab, tmp_path_factory.mktemp("awx"))
 
 
+# Keys of every module's result that its RETURN need not repeat (ansible-core's own).
+COMMON_KEYS = {"changed", "failed", "skipped", "msg", "warnings", "deprecations", "diff", "invocation"}
+
+
+def _documented_returns(module: str) -> set[str]:
+    """The top-level keys of the module's RETURN documentation."""
+    text = (REPO_ROOT / "plugins" / "modules" / f"{module}.py").read_text(encoding="utf-8")
+    return set(yaml.safe_load(text.split('RETURN = r"""', 1)[1].split('"""', 1)[0]) or {})
+
+
+def _undocumented_returns(*jobs: Job) -> dict[str, set[str]]:
+    """Per module of the collection: the result keys in the job events that its RETURN does not document."""
+    missing: dict[str, set[str]] = {}
+    for job in jobs:
+        for event in job.events:
+            data = event.get("event_data", {})
+            action = data.get("resolved_action") or data.get("task_action") or ""
+            if event["event"] != "runner_on_ok" or not action.startswith("exchange_um.certificates."):
+                continue
+            module = action.rsplit(".", 1)[1]
+            keys = {key for key in data.get("res") or {} if not key.startswith("_ansible")} - COMMON_KEYS
+            undocumented = keys - _documented_returns(module)
+            if undocumented:
+                missing.setdefault(module, set()).update(undocumented)
+    return missing
+
+
 def _secrets(lab: Lab) -> list[str]:
     return [lab.info["adcs"]["password"], lab.info["winrm"]["password"]]
 
@@ -204,6 +231,8 @@ def test_site_then_verify_through_ansible_runner(jobs: AwxJobs, awx_lab: Lab, tm
     ]
     assert changed == []
     _no_secret_in(verify, awx_lab)
+    # Every key a module returned is in its RETURN documentation (ansible-doc tells users what they get).
+    assert _undocumented_returns(first, again, verify) == {}
 
 
 def test_a_missing_credential_fails_the_job(jobs: AwxJobs, awx_lab: Lab) -> None:
