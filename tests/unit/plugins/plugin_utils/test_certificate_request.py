@@ -35,6 +35,7 @@ from ansible_collections.exchange_um.certificates.plugins.plugin_utils._x509 imp
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from tests.lab.hosts import PRESETS, HostSpec, SimulatedHost
 from tests.lab.hosts.certs import StoredCertificate
 from tests.lab.pki import LabPki, UnknownTemplateError
 from tests.unit.host_payload import lab_host, run_on_lab_host
@@ -76,7 +77,7 @@ class FakeCa:
             self.held[number] = csr
             raise CertsrvPending("held", url=CA, request_id=number)
         try:
-            cert = self.pki.sign_csr(csr, template=template)
+            cert = self.pki.sign_csr(csr, template=template, san_attribute=(attributes or {}).get("SAN"))
         except UnknownTemplateError:
             message = (
                 "Denied by Policy Module  0x80094800, The request was for a certificate template that is not "
@@ -109,8 +110,8 @@ class FakeCa:
 class Host:
     """A lab host whose PowerShell engine runs the payloads the channel builds."""
 
-    def __init__(self, pki: LabPki, preset: str = "2010") -> None:
-        self.lab = lab_host(preset)
+    def __init__(self, pki: LabPki, preset: str = "2010", spec: HostSpec | None = None) -> None:
+        self.lab = SimulatedHost(spec) if spec is not None else lab_host(preset)
         self.lab.state.machine_store("Root", create=True).add(StoredCertificate(pki.root))
         self.lab.state.machine_store("CA", create=True).add(StoredCertificate(pki.issuing))
         self.steps: list[str] = []
@@ -188,6 +189,22 @@ def test_fresh_issue_then_converged(lab_pki: LabPki, preset: str) -> None:
     again = ensure(lab_pki, host, ca)
     assert again.result["changed"] is False and again.result["thumbprint"] == result["thumbprint"]
     assert host.steps == ["prepare", "install", "prepare"] and len(ca.calls) == 1
+
+
+def test_windows_2003_sends_the_sans_as_a_request_attribute(lab_pki: LabPki) -> None:
+    # host-facts.md "certreq / certutil": 2003's certreq has no [Extensions] {text} syntax and no -machine option;
+    # the SANs go in the SAN request attribute, which the controller sends with the submission too.
+    spec = PRESETS["2007sp1"].configured(
+        os_version="5.2.3790", os_caption="Microsoft Windows Server 2003 R2 Enterprise Edition"
+    )
+    host, ca = Host(lab_pki, spec=spec), FakeCa(lab_pki)
+    lab_pki.editf_attribute_subject_alt_name2 = True
+    try:
+        outcome = ensure(lab_pki, host, ca)
+    finally:
+        lab_pki.editf_attribute_subject_alt_name2 = False
+    assert ca.attributes == [{"SAN": f"dns={host.fqdn}&dns=um.contoso.lab"}]
+    assert outcome.result["action"] == "issued" and host.store("My")[outcome.result["thumbprint"]].private_key
 
 
 def test_the_fact_spares_the_host(lab_pki: LabPki) -> None:
