@@ -6,6 +6,7 @@ true/false, lists as comma-separated text, which the role's validation splits), 
 help text, ``required`` as the spec says. No question carries a default: a survey's answers are extra variables,
 which would override what the inventory sets, so an unanswered question leaves the inventory's value or the role's
 default. Options marked ``no_log`` are never asked: the credential types in docs/awx/credential_types.yml inject them.
+Options a template lists in ``survey_exclude`` (values that differ per server) are not asked either.
 
     python hacking/awx_surveys.py           write the surveys
     python hacking/awx_surveys.py --check   exit 1 when a written survey differs from what the specs give
@@ -120,7 +121,11 @@ def survey(template: Mapping[str, Any], root: Path = REPO) -> dict[str, Any]:
     if secret - injected:
         missing = ", ".join(sorted(secret - injected))
         raise SurveyError(f"no credential type in {CREDENTIAL_TYPES.name} injects the no_log option(s) {missing}")
-    spec = [question(name, option) for name, option in options.items() if name not in secret | injected]
+    excluded = set(template.get("survey_exclude") or {})
+    if excluded - set(options):
+        unknown = ", ".join(sorted(excluded - set(options)))
+        raise SurveyError(f"survey_exclude of {template['name']!r} names no option of its roles: {unknown}")
+    spec = [question(name, option) for name, option in options.items() if name not in secret | injected | excluded]
     for extra in template.get("survey_questions", []):
         if extra["variable"] in options:
             raise SurveyError(f"{extra['variable']} is a role option: drop it from survey_questions")

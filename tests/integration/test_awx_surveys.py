@@ -51,12 +51,16 @@ def test_each_role_option_is_asked_or_injected_and_no_password_is_asked() -> Non
     injected = injected_variables()
     for template in _templates():
         questions = {entry["variable"]: entry for entry in _survey(template)["spec"]}
+        excluded = template.get("survey_exclude") or {}
         required: set[str] = set()
         for role in template["survey_roles"]:
             for name, option in role_options(role).items():
                 required |= {name} if option.get("required") else set()
                 if option.get("no_log"):
                     assert name in injected and name not in questions, (template["name"], name)
+                elif name in excluded:
+                    # Left to the inventory, with the reason written down; never a required variable.
+                    assert name not in questions and excluded[name] and not option.get("required"), name
                 else:
                     assert name in questions or name in injected, (template["name"], name)
         assert {name for name, entry in questions.items() if entry["required"]} == required - injected
