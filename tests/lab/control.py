@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ._server import LabHttpServer, LabRequestHandler
 from .adcs import AdcsEmulator, RequestStateError
+from .hosts.state import TIE_BREAKS
 from .pki import UnknownTemplateError
 
 if TYPE_CHECKING:
@@ -44,6 +45,22 @@ class HostFleet(Protocol):
     def write_event(self, name: str, *, event_id: int, source: str, entry_type: str, message: str) -> dict[str, object]:
         """Write an entry to the host's Application log; the entry as ``dump`` shows it."""
 
+    def host(self, name: str) -> RuntimeHost:
+        """The simulated host (KeyError for an unknown name)."""
+
+
+class RuntimeHost(Protocol):
+    """The part of tests.lab.hosts.SimulatedHost the runtime routes use (services, UM settings, calls)."""
+
+    def configure_service(self, name: str, settings: dict[str, object]) -> dict[str, object]:
+        """Set lab settings of a service (KeyError for an unknown service); the service as ``dump`` shows it."""
+
+    def configure_um(self, settings: dict[str, object]) -> dict[str, object]:
+        """Set UM's lab settings; all of them."""
+
+    def add_calls(self, count: int, ends_after: float) -> dict[str, object]:
+        """Calls arriving now; how many UM took."""
+
 
 class SipTlsControl(Protocol):
     """The part of tests.lab.hosts.tls.SipTlsListeners the control API uses."""
@@ -77,6 +94,21 @@ def _field(body: dict[str, Any], name: str, kind: type, default: Any = None) -> 
     return value
 
 
+def _seconds(body: dict[str, Any], name: str, *, allow_null: bool = False) -> float | None:
+    value = body.get(name)
+    if value is None and allow_null and name in body:
+        return None
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+        raise ControlError(400, f"field {name!r} must be a number of seconds, 0 or more")
+    return float(value)
+
+
+def _no_other_fields(body: dict[str, Any], known: tuple[str, ...]) -> None:
+    unknown = sorted(set(body) - set(known))
+    if unknown:
+        raise ControlError(400, f"unknown field(s) {', '.join(unknown)}; known: {', '.join(known)}")
+
+
 class ControlApi:
     """Routes of the control API, as plain methods taking the JSON body and returning a JSON-able value."""
 
@@ -101,6 +133,9 @@ class ControlApi:
             ("POST", re.compile(r"/hosts/([^/]+)/events"), self._write_event),
             ("GET", re.compile(r"/hosts/([^/]+)/sip-tls"), self._describe_sip_tls),
             ("POST", re.compile(r"/hosts/([^/]+)/sip-tls"), self._configure_sip_tls),
+            ("POST", re.compile(r"/hosts/([^/]+)/services/([^/]+)"), self._configure_service),
+            ("POST", re.compile(r"/hosts/([^/]+)/um"), self._configure_um),
+            ("POST", re.compile(r"/hosts/([^/]+)/calls"), self._add_calls),
             ("GET", re.compile(r"/hosts/([^/]+)/faults"), self._winrm_faults),
             ("POST", re.compile(r"/hosts/([^/]+)/faults"), self._arm_winrm_fault),
             ("POST", re.compile(r"/hosts/([^/]+)/faults/clear"), self._clear_winrm_faults),
@@ -215,6 +250,60 @@ class ControlApi:
         )
         LOG.info("event %s from %s written on %s", event_id, source, name)
         return record
+
+    def _configure_service(self, body: dict[str, Any], name: str, service: str) -> dict[str, object]:
+        """A service's lab settings (docs/lab.md "UM runtime"): ``start_fails``, ``start_hangs`` (booleans),
+        ``start_seconds``, ``stop_seconds`` (simulated seconds >= 0, or null for the host's default)."""
+        settings: dict[str, object] = {}
+        for key in ("start_fails", "start_hangs"):
+            if key in body:
+                if not isinstance(body[key], bool):
+                    raise ControlError(400, f"field {key!r} must be true or false")
+                settings[key] = body[key]
+        for key in ("start_seconds", "stop_seconds"):
+            if key in body:
+                settings[key] = _seconds(body, key, allow_null=True)
+        _no_other_fields(body, ("start_fails", "start_hangs", "start_seconds", "stop_seconds"))
+        try:
+            return self._host(name).host(name).configure_service(service, settings)
+        except KeyError as error:
+            raise ControlError(404, f"the simulated host {name!r} has no service {service!r}") from error
+
+    def _configure_um(self, body: dict[str, Any], name: str) -> dict[str, object]:
+        """UM's lab settings: ``secured``, ``enable_honoured_2007`` (booleans), ``tie_break`` (one of TIE_BREAKS),
+        ``event_1112_text`` (with ``{thumbprint}``), ``tcp_refusal_text_2010``."""
+        settings: dict[str, object] = {}
+        for key in ("secured", "enable_honoured_2007"):
+            if key in body:
+                if not isinstance(body[key], bool):
+                    raise ControlError(400, f"field {key!r} must be true or false")
+                settings[key] = body[key]
+        if "tie_break" in body:
+            if body["tie_break"] not in TIE_BREAKS:
+                raise ControlError(400, f"field 'tie_break' must be one of {', '.join(TIE_BREAKS)}")
+            settings["tie_break"] = body["tie_break"]
+        for key in ("event_1112_text", "tcp_refusal_text_2010"):
+            if key in body:
+                text = _field(body, key, str)
+                if "{thumbprint}" not in text:
+                    raise ControlError(400, f"field {key!r} must contain {{thumbprint}}")
+                try:
+                    text.format(thumbprint="", subject="", issuer="", not_before="", not_after="")
+                except (KeyError, IndexError, ValueError) as error:
+                    raise ControlError(400, f"field {key!r}: {error!r} is no placeholder of this text") from error
+                settings[key] = text
+        _no_other_fields(body, ("secured", "enable_honoured_2007", "tie_break", "event_1112_text",
+                                "tcp_refusal_text_2010"))  # fmt: skip
+        return self._host(name).host(name).configure_um(settings)
+
+    def _add_calls(self, body: dict[str, Any], name: str) -> dict[str, object]:
+        """Calls arriving at the host's UM: ``count`` (1 or more), each ending after ``ends_after_seconds``."""
+        count = _field(body, "count", int)
+        if count < 1:
+            raise ControlError(400, "field 'count' must be 1 or more")
+        ends_after = _seconds(body, "ends_after_seconds")
+        _no_other_fields(body, ("count", "ends_after_seconds"))
+        return self._host(name).host(name).add_calls(count, float(ends_after or 0.0))
 
     def _requests(self, body: dict[str, Any]) -> list[dict[str, object]]:
         return self._adcs.requests()

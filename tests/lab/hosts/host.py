@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from tests.pwsh import Catalog, format_error_clixml
 
 from ..httpauth import Account, Logon
+from . import runtime
 from .cmdline import CommandLineError, parse_command_line, unknown_option_problem
 from .latency import Counters, Work
 from .specs import HostSpec
@@ -89,6 +90,30 @@ class SimulatedHost:
             record = self.state.write_event(event_id=event_id, source=source, entry_type=entry_type, message=message)
             return record.to_dict()
 
+    def configure_service(self, name: str, settings: dict[str, object]) -> dict[str, object]:
+        """Lab settings of one service (the control API's ``services``): start/stop time, start failure, hang."""
+        with self._lock:
+            service = next((item for item in self.state.services.values() if item.name.lower() == name.lower()), None)
+            if service is None:
+                raise KeyError(f"service {name!r} on {self.name}")
+            for key, value in settings.items():
+                setattr(service, key, value)
+            runtime.release_hang(self.state, service)
+            return service.to_dict()
+
+    def configure_um(self, settings: dict[str, object]) -> dict[str, object]:
+        """UM's lab settings (the control API's ``um``)."""
+        with self._lock:
+            for key, value in settings.items():
+                setattr(self.state.um_settings, key, value)
+            return self.state.um_settings.to_dict()
+
+    def add_calls(self, count: int, ends_after: float) -> dict[str, object]:
+        """Calls arriving at UM now (the control API's ``calls``): how many it took, and the ledger."""
+        with self._lock:
+            accepted = runtime.add_calls(self.state, count, ends_after)
+            return {"accepted": accepted, "refused": count - accepted, "calls": self.state.calls.to_dict()}
+
     def dump(self) -> dict[str, object]:
         with self._lock:
             return {
@@ -97,6 +122,8 @@ class SimulatedHost:
                 "fqdn": self.spec.fqdn,
                 "state": self.state.to_dict(),
                 "counters": self.counters.to_dict(),
+                # the simulated clock (hosts/runtime.py): time, not state a command changes
+                "clock": round(self.state.clock, 3),
             }
 
     # -- one command ---------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ docs/architecture.md lists for ``dump``: commands, bytes_in, bytes_out, exchange
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 __all__ = ["Counters", "Work"]
@@ -32,13 +33,18 @@ class Counters:
 
 @dataclass
 class Work:
-    """What one command cost: simulated seconds by step, and Exchange shell loads."""
+    """What one command cost: simulated seconds by step, and Exchange shell loads. ``clock`` is told each charge:
+    the host's simulated clock (HostState.advance) moves with the work, so services finish starting and calls end
+    while the command runs."""
 
     steps: list[tuple[str, float]] = field(default_factory=list)
     exchange_shell_loads: int = 0
+    clock: Callable[[float], None] | None = None
 
     def charge(self, step: str, seconds: float) -> None:
         self.steps.append((step, seconds))
+        if self.clock is not None:
+            self.clock(seconds)
 
     def load_exchange_shell(self, seconds: float) -> None:
         self.exchange_shell_loads += 1

@@ -7,20 +7,24 @@ change it the way the real scripts' documented effects would.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .certs import StoredCertificate, describe_certificate, is_self_signed, signed_by
+from .runtime import boot, settle
 from .seed import exchange_self_signed, public_roots
 from .specs import HostSpec
 
 __all__ = [
     "STORE_NAMES",
+    "CallLedger",
     "CertificateStore",
     "EventRecord",
     "FileSystem",
     "HostState",
     "Service",
     "UmBinding",
+    "UmSettings",
     "exchange_services_text",
 ]
 
@@ -140,10 +144,21 @@ class FileSystem:
 
 @dataclass
 class Service:
+    """One Windows service. ``status`` is a ServiceControllerStatus name; a pending start or stop completes at the
+    simulated time ``ready_at`` (hosts/runtime.py; None while a start hangs). The lab settings (control API
+    ``POST /hosts/<h>/services/<name>``): ``start_seconds`` / ``stop_seconds`` (None: half the host's
+    ``service_restart_seconds`` each), ``start_fails`` (the SCM refuses the start), ``start_hangs`` (the service
+    stays StartPending)."""
+
     name: str
     display_name: str
     status: str = "Running"
     start_mode: str = "Auto"
+    start_seconds: float | None = None
+    stop_seconds: float | None = None
+    start_fails: bool = False
+    start_hangs: bool = False
+    ready_at: float | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -151,6 +166,10 @@ class Service:
             "display_name": self.display_name,
             "status": self.status,
             "start_mode": self.start_mode,
+            "start_seconds": self.start_seconds,
+            "stop_seconds": self.stop_seconds,
+            "start_fails": self.start_fails,
+            "start_hangs": self.start_hangs,
         }
 
 
@@ -183,6 +202,71 @@ class UmBinding:
 
     def to_dict(self) -> dict[str, object]:
         return {"startup_mode": self.startup_mode, "certificate_thumbprint": self.certificate_thumbprint}
+
+
+# The lab's own text of event 1112 (the real wording is not known: host-facts.md "still open"); {thumbprint},
+# {subject}, {issuer}, {not_before}, {not_after} are filled in.
+DEFAULT_1112_TEXT = (
+    "The Unified Messaging server will use the certificate with thumbprint {thumbprint} (subject {subject}, issuer "
+    "{issuer}, valid from {not_before} to {not_after}) for secured SIP and RTP."
+)
+# The 2010 text for Enable-ExchangeCertificate -Services UM in TCP mode is not known (host-facts.md "still open"):
+# the lab's own wording, after the exception 2013 throws (CannotAssignCertificateToUMException).
+DEFAULT_TCP_REFUSAL_2010 = (
+    "The certificate with thumbprint {thumbprint} can't be assigned to the Unified Messaging service because the "
+    "service's UMStartupMode is TCP. Set UMStartupMode to TLS or Dual first."
+)
+TIE_BREAKS = ("newest_not_before", "oldest_not_before", "latest_not_after")
+
+
+@dataclass
+class UmSettings:
+    """UM behaviours no primary source confirms (docs/lab.md "UM runtime"), each with the pessimistic default.
+
+    ``secured``: whether 2007 SP1's UM starts secured (its dial plan's VoIPSecurity; default secured, the Lync
+    setup). ``tie_break``: which of several qualifying 2007 certificates UM takes (host-facts.md: "newest NotBefore
+    is a reasonable default"). ``event_1112_text``: the text of event 1112. ``tcp_refusal_text_2010``: 2010's error
+    for binding UM in TCP mode. ``enable_honoured_2007``: whether 2007 SP1's UM takes the certificate enabled with
+    ``Enable-ExchangeCertificate -Services UM`` (default: no, it keeps choosing for itself)."""
+
+    secured: bool = True
+    tie_break: str = "newest_not_before"
+    event_1112_text: str = DEFAULT_1112_TEXT
+    tcp_refusal_text_2010: str = DEFAULT_TCP_REFUSAL_2010
+    enable_honoured_2007: bool = False
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "secured": self.secured,
+            "tie_break": self.tie_break,
+            "event_1112_text": self.event_1112_text,
+            "tcp_refusal_text_2010": self.tcp_refusal_text_2010,
+            "enable_honoured_2007": self.enable_honoured_2007,
+        }
+
+
+@dataclass
+class CallLedger:
+    """UM's calls: each active call's end (simulated time), and how many ended, were dropped or were refused."""
+
+    active: list[float] = field(default_factory=list)
+    ended: int = 0
+    dropped: int = 0
+    refused: int = 0
+
+    def end_until(self, moment: float) -> None:
+        """Calls whose time is up by ``moment`` end by themselves."""
+        still = [end for end in self.active if end > moment]
+        self.ended += len(self.active) - len(still)
+        self.active = still
+
+    def drop_all(self) -> int:
+        dropped, self.active = len(self.active), []
+        self.dropped += dropped
+        return dropped
+
+    def to_dict(self) -> dict[str, object]:
+        return {"active": len(self.active), "ended": self.ended, "dropped_calls": self.dropped, "refused": self.refused}
 
 
 def _find_store(stores: dict[str, CertificateStore], name: str, create: bool) -> CertificateStore | None:
@@ -280,6 +364,18 @@ class HostState:
     # Lab setting (docs/lab.md "Programs"): whether certreq -new finds a [RequestAttributes] CertificateTemplate in the
     # local template cache when the logon cannot reach the directory (unconfirmed; pessimistic default: it does not).
     certreq_template_cache: bool = False
+    # The UM runtime (hosts/runtime.py): the simulated seconds this host has lived through (every charge of the
+    # latency model), what each running UM service took at its last start (team contract: service name ->
+    # thumbprint, no entry while stopped or in TCP mode), the hook told after each change of it, UMServer.Status
+    # (2007/2010: Enabled, Disabled, NoNewCalls), 2013's server component states (component -> requester -> state),
+    # the calls, and UM's lab settings.
+    clock: float = 0.0
+    presented: dict[str, str] = field(default_factory=dict)
+    on_presented: Callable[[], None] | None = None
+    um_status: str = "Enabled"
+    components: dict[str, dict[str, str]] = field(default_factory=dict)
+    calls: CallLedger = field(default_factory=CallLedger)
+    um_settings: UmSettings = field(default_factory=UmSettings)
 
     @classmethod
     def fresh(cls, spec: HostSpec) -> HostState:
@@ -307,7 +403,20 @@ class HostState:
             state.um = UmBinding(None if spec.exchange_version == "2007sp1" else "TCP")
             if spec.exchange_version == "2013":
                 state.call_router = UmBinding("TCP")
+            # The services started with the machine: what they took then is presented (2007 SP1 secured: its choice;
+            # 2010/2013 in TCP mode: nothing). The log starts empty, as after clearing it, so no 1112 of that start.
+            boot(state)
         return state
+
+    def advance(self, seconds: float) -> None:
+        """The simulated clock moves on: pending service starts and stops complete, calls end (hosts/runtime.py)."""
+        self.clock += seconds
+        settle(self)
+
+    def notify_presented(self) -> None:
+        """Tell the registered hook (the TLS listeners) that ``presented`` changed."""
+        if self.on_presented is not None:
+            self.on_presented()
 
     def machine_store(self, name: str, *, create: bool = False) -> CertificateStore | None:
         """A ``LocalMachine`` store by name (system store names are case-insensitive); ``create`` makes a missing one,
@@ -379,6 +488,7 @@ class HostState:
                 "culture": self.culture,
                 "ansi_code_page": self.ansi_code_page,
                 "certreq_template_cache": self.certreq_template_cache,
+                "um": self.um_settings.to_dict(),
             },
             "exchange_certificates": {
                 thumbprint: exchange_services_text(services) for thumbprint, services in self.exchange_services.items()
@@ -386,5 +496,9 @@ class HostState:
             "um": None if self.um is None else self.um.to_dict(),
             "call_router": None if self.call_router is None else self.call_router.to_dict(),
             "services": [service.to_dict() for service in self.services.values()],
+            "presented": dict(self.presented),
+            "um_status": self.um_status,
+            "server_components": {name: dict(states) for name, states in self.components.items()},
+            "calls": self.calls.to_dict(),
             "event_log": {"Application": [event.to_dict() for event in self.events]},
         }

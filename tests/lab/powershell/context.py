@@ -38,6 +38,13 @@ class Host:
     environment: dict[str, str] = field(default_factory=dict)
     sessions: list[Any] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        """The machine's simulated clock moves with this process's work: what was charged before it ran (its own
+        start) and every charge from now on (hosts/latency.py ``Work.clock``)."""
+        if self.work.clock is None:
+            self.machine.advance(self.work.seconds)
+            self.work.clock = self.machine.advance
+
     @property
     def powershell(self) -> str:
         """The engine's language level: "1.0", "2.0", "3.0", "4.0"."""

@@ -1,10 +1,22 @@
 """Get-Service, Start-Service, Stop-Service, Restart-Service over HostState.services, and the ServiceController.
 
 Help pages of Microsoft.PowerShell.Management (1.0 through 5.1); texts and ids from ServiceResources.resx and
-ServiceCommands.cs (PowerShell sources, 2016). Time: a start and a stop each cost half of the host's
-``service_restart_seconds`` and a restart all of it (the latency model; the split is the lab's own assumption).
-Only the services the simulated machine has exist (the Exchange UM services): other Windows services are not
-simulated, so Get-Service without -Name lists only those.
+ServiceCommands.cs (PowerShell sources, 2016): DoStartService calls ServiceController.Start() and writes
+CouldNotStartService ("Service '<display> (<name>)' cannot be started due to the following error: <message>",
+OpenError) when it throws, then waits in DoWaitForStatus, 2 s at a time, while the service is StartPending (a
+warning "Waiting for service '<display> (<name>)' to finish starting..." each time) and writes StartServiceFailed
+("Service '<display> (<name>)' start failed.", OpenError) when it settles in another state; the stop alike
+(CouldNotStopService, StopServiceFailed, CloseError). ServiceController (.NET reference): Start() and Stop() throw
+InvalidOperationException "Cannot start service <name> on computer '<machine>'." / "Cannot stop <name> service on
+computer '<machine>'." with the SCM's Win32Exception inside; WaitForStatus(status, TimeSpan) throws
+System.ServiceProcess.TimeoutException "Time out has expired and the operation has not been completed.".
+
+Time: a service starts and stops in simulated time (hosts/runtime.py; its start and stop times are lab settings,
+by default half of the host's ``service_restart_seconds`` each); waiting charges the time waited to the latency
+model, which moves the host's clock. Only the services the simulated machine has exist (the Exchange UM services):
+other Windows services are not simulated, so Get-Service without -Name lists only those. A service that hangs in
+StartPending makes Start-Service wait without end (DoWaitForStatus has no limit): that is refused as not modelled,
+as is WaitForStatus without a timeout for a state that never comes.
 """
 
 from __future__ import annotations
@@ -12,9 +24,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from ...hosts import runtime
 from ...hosts.state import Service
 from ..commands import CmdletCall, cmdlet
-from ..values import NetObject, enum_type, method, net_type, prop
+from ..dotnet._runtime import current_host, net_error
+from ..dotnet.time import TimeSpan
+from ..errors import NetException, NotModelled
+from ..values import NetObject, constructor, enum_type, method, net_type, prop
 from ._common import enum_of, has_wildcards, refuse, strings, wildcard_match
 
 __all__ = ["ServiceController"]
@@ -26,6 +42,45 @@ SERVICE_STATUS = enum_type(
      "Paused": 7},
 )  # fmt: skip
 _SERVICE_EXCEPTION = "Microsoft.PowerShell.Commands.ServiceCommandException"
+_TIMEOUT_TEXT = "Time out has expired and the operation has not been completed."
+
+
+def _refusal(service: Service, verb: str, refused: runtime.ServiceRefused, machine: str = ".") -> NetException:
+    """ServiceController's InvalidOperationException for a start or stop the SCM refused."""
+    text = (
+        f"Cannot start service {service.name} on computer '{machine}'."
+        if verb == "start"
+        else f"Cannot stop {service.name} service on computer '{machine}'."
+    )
+    return net_error(
+        "System.InvalidOperationException", text, net_error("System.ComponentModel.Win32Exception", refused.text)
+    )
+
+
+def _charge(step: str, seconds: float) -> None:
+    host = current_host()
+    if host is not None and seconds > 0:
+        host.work.charge(step, seconds)
+
+
+def _wait(service: Service, desired: str, timeout: float | None) -> bool:
+    """Wait (in simulated time) until the service is ``desired`` or ``timeout`` seconds passed (None: no limit)."""
+    if service.status == desired:
+        return True
+    host = current_host()
+    clock = host.machine.clock if host is not None else 0.0
+    if service.ready_at is not None:
+        remaining = max(0.0, service.ready_at - clock)
+        if timeout is None or remaining <= timeout:
+            _charge(f"wait for {service.name}", remaining)
+            if service.status == desired or timeout is None:
+                return service.status == desired
+            _charge(f"wait for {service.name}", timeout - remaining)
+            return service.status == desired
+    if timeout is None:
+        raise NotModelled(f"waiting without a limit for {service.name} to become {desired} (it stays {service.status})")
+    _charge(f"wait for {service.name}", timeout)
+    return service.status == desired
 
 
 @net_type("System.ServiceProcess.ServiceController", base="System.ComponentModel.Component")
@@ -35,6 +90,18 @@ class ServiceController(NetObject):
     def __init__(self, service: Service, machine_name: str = ".") -> None:
         self.service = service
         self.machine_name = machine_name
+
+    @staticmethod
+    @constructor("System.String")
+    def _new(host: Any, name: str) -> ServiceController:
+        """ServiceController(String): a service of the local computer by name (any case)."""
+        found = next(
+            (service for service in host.machine.services.values() if service.name.lower() == name.lower()),
+            None,
+        )
+        if found is None:
+            raise NotModelled(f"ServiceController for the service {name!r}, which the simulated machine lacks")
+        return ServiceController(found)
 
     @prop("Name")
     def _name(self) -> str:
@@ -64,13 +131,34 @@ class ServiceController(NetObject):
     def _refresh(self) -> None:
         return None
 
+    @method("Start")
+    def _start(self) -> None:
+        host = current_host()
+        assert host is not None
+        try:
+            runtime.request_start(host.machine, self.service)
+        except runtime.ServiceRefused as refused:
+            if refused.code == 1053:  # the SCM waited for the service before giving up
+                _charge(f"start {self.service.name}", runtime.seconds_to_start(host.machine, self.service))
+            raise _refusal(self.service, "start", refused, self.machine_name) from None
+
+    @method("Stop")
+    def _stop(self) -> None:
+        host = current_host()
+        assert host is not None
+        try:
+            runtime.request_stop(host.machine, self.service)
+        except runtime.ServiceRefused as refused:
+            raise _refusal(self.service, "stop", refused, self.machine_name) from None
+
     @method("WaitForStatus", "System.ServiceProcess.ServiceControllerStatus")
     def _wait(self, status: Any) -> None:
-        """The simulated service changes state at once, so the wait ends when the state already matches."""
-        if str(status) != self.service.status:
-            from ..errors import NotModelled
+        _wait(self.service, str(status), None)
 
-            raise NotModelled(f"WaitForStatus({status}) for a service that is {self.service.status}")
+    @method("WaitForStatus", "System.ServiceProcess.ServiceControllerStatus", "System.TimeSpan")
+    def _wait_limited(self, status: Any, timeout: TimeSpan) -> None:
+        if not _wait(self.service, str(status), max(0.0, timeout.ticks / 10_000_000)):
+            raise net_error("System.ServiceProcess.TimeoutException", _TIMEOUT_TEXT)
 
 
 def _match(call: CmdletCall) -> list[Service]:
@@ -128,33 +216,55 @@ def get_service(call: CmdletCall) -> Iterable[Any]:
     return [ServiceController(service) for service in _match(call)]
 
 
-def _cost(call: CmdletCall, step: str, share: float) -> None:
-    call.host.work.charge(step, call.host.spec.service_restart_seconds * share)
+def _fail(call: CmdletCall, service: Service, fqid: str, message: str, category: str) -> None:
+    call.write_error(
+        message, fqid=fqid, category=category, exception=_SERVICE_EXCEPTION, target=ServiceController(service)
+    )
+
+
+def _settled(call: CmdletCall, service: Service, desired: str, pending: str) -> bool:
+    """DoWaitForStatus: wait while the service is ``pending``; a service that hangs there is waited for forever."""
+    if service.status == pending:
+        if service.ready_at is None:
+            raise call.not_modelled(f"waiting for {service.name}, which stays {pending} (the cmdlet waits without end)")
+        _wait(service, desired, None)
+    return service.status == desired
 
 
 def _start(call: CmdletCall, service: Service) -> bool:
-    """ServiceCommands.cs DoStartService: a disabled service fails with CouldNotStartService ("Service 'D (N)'
-    cannot be started due to the following error: Cannot start service N on computer '.'.", OpenError)."""
-    if service.status == "Running":
-        return True
-    if service.start_mode == "Disabled":
-        call.write_error(
-            f"Service '{service.display_name} ({service.name})' cannot be started due to the following error: "
-            f"Cannot start service {service.name} on computer '.'.",
-            fqid="CouldNotStartService", category="OpenError", exception=_SERVICE_EXCEPTION,
-            target=ServiceController(service),
-        )  # fmt: skip
-        return False
-    _cost(call, f"start {service.name}", 0.5)
-    service.status = "Running"
-    return True
-
-
-def _stop(call: CmdletCall, service: Service) -> None:
+    """DoStartService: Start() (an already running service is fine), then wait for Running."""
     if service.status == "Stopped":
-        return
-    _cost(call, f"stop {service.name}", 0.5)
-    service.status = "Stopped"
+        try:
+            ServiceController(service)._start()
+        except NetException as error:
+            _fail(call, service, "CouldNotStartService",
+                  f"Service '{service.display_name} ({service.name})' cannot be started due to the following error: "
+                  f"{error.message}", "OpenError")  # fmt: skip
+            return False
+    if _settled(call, service, "Running", "StartPending"):
+        return True
+    _fail(call, service, "StartServiceFailed", f"Service '{service.display_name} ({service.name})' start failed.",
+          "OpenError")  # fmt: skip
+    return False
+
+
+def _stop(call: CmdletCall, service: Service) -> bool:
+    """DoStopService: Stop() (a stopped service is left as it is), then wait for Stopped."""
+    if service.status == "Stopped":
+        return True
+    if service.status != "StopPending":
+        try:
+            ServiceController(service)._stop()
+        except NetException as error:
+            _fail(call, service, "CouldNotStopService",
+                  f"Service '{service.display_name} ({service.name})' cannot be stopped due to the following error: "
+                  f"{error.message}", "CloseError")  # fmt: skip
+            return False
+    if _settled(call, service, "Stopped", "StopPending"):
+        return True
+    _fail(call, service, "StopServiceFailed", f"Service '{service.display_name} ({service.name})' stop failed.",
+          "CloseError")  # fmt: skip
+    return False
 
 
 @cmdlet("Start-Service", positional=("Name",), switches=("PassThru",))
@@ -169,19 +279,14 @@ def stop_service(call: CmdletCall) -> Iterable[Any]:
     """Stop-Service help. The simulated services have no dependants, so -Force changes nothing; 3.0's -NoWait is
     not modelled."""
     refuse(call, ("ComputerName", "NoWait"))
-    stopped = _match(call)
-    for service in stopped:
-        _stop(call, service)
+    stopped = [service for service in _match(call) if _stop(call, service)]
     return [ServiceController(service) for service in stopped] if call.switch("PassThru") else []
 
 
 @cmdlet("Restart-Service", positional=("Name",), switches=("PassThru", "Force"))
 def restart_service(call: CmdletCall) -> Iterable[Any]:
-    """Restart-Service help: stops and starts each service (a stopped one is started)."""
+    """Restart-Service help: stops and starts each service (a stopped one is started; one that did not stop is not
+    started)."""
     refuse(call, ("ComputerName",))
-    restarted = []
-    for service in _match(call):
-        _stop(call, service)
-        if _start(call, service):
-            restarted.append(service)
+    restarted = [service for service in _match(call) if _stop(call, service) and _start(call, service)]
     return [ServiceController(service) for service in restarted] if call.switch("PassThru") else []

@@ -10,6 +10,12 @@ GetUMCallRouterSettings (-Server at position 0) and the UMServer / SIPFEServerCo
 2007/2010 Get-UMServer returns the same UMServer object (without UMStartupMode and UMCertificateThumbprint on 2007)
 is assumed (2007's as an object with only the properties it has). Dial plans are not simulated (always empty).
 All three read Active Directory.
+
+The setters: Set-UMServer -Identity (2007 SP1 -Status Enabled|Disabled|NoNewCalls, host-facts.md "Draining UM";
+2010 adds -UMStartupMode), Set-UMService -Identity -UMStartupMode (2013) and Set-UMCallRouterSettings [-Server]
+-UMStartupMode (2013, no -Identity): they write the server object (so they read and write Active Directory); a
+switch to TCP clears the recorded certificate thumbprint (host-facts.md); the running service keeps what it took
+until it restarts (hosts/runtime.py). Their other parameters (dial plans, ports, limits ...) are not modelled.
 """
 
 from __future__ import annotations
@@ -21,7 +27,9 @@ from ....hosts.state import UmBinding
 from ...commands import CmdletCall, cmdlet
 from ...values import NetObject, PSArray, PSObject, enum_type, net_type, prop
 from .._common import enum_of, refuse
+from . import calls  # noqa: F401  (registers the drain cmdlets beside these)
 from ._common import is_this_server, not_found
+from .binding import bind_um
 
 __all__ = ["UMCallRouterSettings", "UMServer"]
 
@@ -40,6 +48,7 @@ class UMServer(NetObject):
         self.name = spec.computer_name
         self.version = spec.exchange_version or ""
         self.binding = binding
+        self.machine = call.host.machine
 
     def to_string(self) -> str:
         return self.name
@@ -54,7 +63,7 @@ class UMServer(NetObject):
 
     @prop("Status")
     def _status(self) -> Any:
-        return enum_of(SERVER_STATUS.full_name, "Enabled")
+        return enum_of(SERVER_STATUS.full_name, self.machine.um_status)
 
     @prop("SipTcpListeningPort")
     def _tcp_port(self) -> int:
@@ -128,7 +137,7 @@ def _um_server_2007(call: CmdletCall) -> PSObject:
     property (reading one gives $null, as for any property an object lacks)."""
     name = call.host.spec.computer_name
     return PSObject(
-        [("Name", name), ("Identity", name), ("Status", enum_of(SERVER_STATUS.full_name, "Enabled")),
+        [("Name", name), ("Identity", name), ("Status", enum_of(SERVER_STATUS.full_name, call.host.machine.um_status)),
          ("SipTcpListeningPort", 5060), ("SipTlsListeningPort", 5061), ("DialPlans", PSArray([]))],
         type_names=[_DIRECTORY + "Management.UMServer", "System.Object"], base_type=_DIRECTORY + "Management.UMServer",
     )  # fmt: skip
@@ -156,3 +165,69 @@ def get_um_call_router_settings(call: CmdletCall) -> Iterable[Any]:
     if binding is None:
         raise call.not_modelled("on a server without the UM Call Router")
     return [UMCallRouterSettings(binding)]
+
+
+_MODE = {"UMStartupMode": UM_STARTUP_MODE.full_name}
+_UNMODELLED_SETTINGS = (
+    "DialPlans", "DomainController", "MaxCallsAllowed", "SipTcpListeningPort", "SipTlsListeningPort",
+    "ExternalHostFqdn", "ExternalServiceFqdn", "IPAddressFamily", "IPAddressFamilyConfigurable", "Languages",
+    "GrammarGenerationSchedule",
+)  # fmt: skip
+
+
+def _set_mode(call: CmdletCall, binding: UmBinding, role: str) -> None:
+    """-UMStartupMode: the new mode on the server object; TCP clears the recorded certificate (host-facts.md)."""
+    if not call.has("UMStartupMode"):
+        return
+    binding.startup_mode = str(call.get("UMStartupMode"))
+    if binding.startup_mode == "TCP":
+        bind_um(call.host.machine, role, None)
+
+
+def _this_um_server(call: CmdletCall) -> UmBinding | None:
+    refuse(call, _UNMODELLED_SETTINGS)
+    identity = call.engine.to_string(call.get("Identity")) if call.has("Identity") else ""
+    if not identity:
+        raise call.not_modelled("without -Identity (the mandatory-parameter prompt)")
+    binding = call.host.machine.um
+    if binding is None or not is_this_server(call, identity):
+        not_found(call, identity)
+        return None
+    return binding
+
+
+@cmdlet(
+    "Set-UMServer", positional=("Identity",), types={**_MODE, "Status": SERVER_STATUS.full_name}, exchange=True,
+    reads_directory=True,
+)  # fmt: skip
+def set_um_server(call: CmdletCall) -> Iterable[Any]:
+    binding = _this_um_server(call)
+    if binding is None:
+        return []
+    if call.has("Status"):
+        call.host.machine.um_status = str(call.get("Status"))
+    _set_mode(call, binding, "UM")
+    return []
+
+
+@cmdlet("Set-UMService", positional=("Identity",), types=_MODE, exchange=True, reads_directory=True)
+def set_um_service(call: CmdletCall) -> Iterable[Any]:
+    binding = _this_um_server(call)
+    if binding is not None:
+        _set_mode(call, binding, "UM")
+    return []
+
+
+@cmdlet("Set-UMCallRouterSettings", positional=("Server",), types=_MODE, exchange=True, reads_directory=True)
+def set_um_call_router_settings(call: CmdletCall) -> Iterable[Any]:
+    """The Call Router settings of -Server (default: the local server)."""
+    refuse(call, _UNMODELLED_SETTINGS)
+    server = call.engine.to_string(call.get("Server")) if call.has("Server") else call.host.spec.name
+    binding = call.host.machine.call_router
+    if not is_this_server(call, server):
+        not_found(call, server)
+        return []
+    if binding is None:
+        raise call.not_modelled("on a server without the UM Call Router")
+    _set_mode(call, binding, "UMCallRouter")
+    return []
