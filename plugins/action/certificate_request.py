@@ -6,6 +6,7 @@ hands the rest to ``_certificate_request`` with this task's host call and an AD 
 
 from __future__ import annotations
 
+import functools
 import typing as t
 import unicodedata
 from collections.abc import Mapping
@@ -157,7 +158,7 @@ class ActionModule(HostActionBase):
             pending_timeout=args["pending_timeout"],
             pending_poll_interval=args["pending_poll_interval"],
         )
-        call_host = lambda arguments: self.call_host(arguments, exchange=None)  # noqa: E731
+        call_host = functools.partial(self.call_host, exchange=None)
         if args["state"] == "absent":
             outcome = ensure_absent(
                 request=request, check_mode=self.check_mode, diff=self.diff_mode, snapshot=snapshot or {},
