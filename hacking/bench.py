@@ -12,7 +12,9 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import random
+import subprocess
 import sys
 from pathlib import Path
 
@@ -120,7 +122,11 @@ def main() -> None:
     parser.add_argument("--time-scale", type=float, default=0.05, help="real seconds per simulated second")
     parser.add_argument("--seed", type=int, default=1, help="seed of the per-host latencies")
     parser.add_argument("--spread", type=float, default=0.25, help="per-host latency factor 1-s .. 1+2s")
-    parser.add_argument("--subnet", default="127.30.0", help="the labs' subnet (the fleet spans the next /24s)")
+    parser.add_argument(
+        "--subnet",
+        default="127.100.0",
+        help="first /24 of the labs (500 hosts span three; integration tests use 127.20+)",
+    )
     parser.add_argument("--state-dir", type=Path, default=REPO / ".build" / "bench")
     parser.add_argument("--output", type=Path, help="Markdown file (default STATE_DIR/bench.md)")
     parser.add_argument("--keep", action="store_true", help="leave the labs running")
@@ -144,10 +150,20 @@ def main() -> None:
 
 def write(output: Path, runs: list[Run], options: argparse.Namespace) -> None:
     heading = (
-        f"# make bench\n\nForks {options.forks}, binding batches of {options.serial}%, time scale {options.time_scale}"
-        f" real s per simulated s, latency seed {options.seed} (spread {options.spread}).\n\n"
+        f"# make bench\n\nCommit {_revision()}; forks {options.forks}, binding batches of {options.serial}%, time scale"
+        f" {options.time_scale} real s per simulated s, latency seed {options.seed} (spread {options.spread}),"
+        f" {os.cpu_count()} CPUs.\n\n"
     )
     output.write_text(heading + markdown(runs, naive_role=NAIVE), encoding="utf-8")
+
+
+def _revision() -> str:
+    """The commit measured, marked when the working tree differs from it."""
+    git = ["git", "-C", str(REPO)]
+    head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False).stdout
+    dirty = subprocess.run([*git, "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True,
+                           check=False).stdout  # fmt: skip
+    return head.strip() + (" (with uncommitted changes)" if dirty.strip() else "")
 
 
 if __name__ == "__main__":
