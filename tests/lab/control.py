@@ -234,7 +234,7 @@ class ControlApi:
         return listeners.describe()
 
     def _write_event(self, body: dict[str, Any], name: str) -> dict[str, object]:
-        """An event a service of the host writes on its own, e.g. UM's 1112 at service start (host-facts.md "UM")."""
+        """An entry a service of the host writes on its own (UM writes its 1112 and 1038 itself: hosts/runtime.py)."""
         event_id = _field(body, "event_id", int)
         if not 0 <= event_id <= _MAX_EVENT_ID:
             raise ControlError(400, f"field 'event_id' must be 0 to {_MAX_EVENT_ID}")

@@ -98,6 +98,21 @@ def test_start_and_stop_take_their_configured_time() -> None:
     assert state.clock == pytest.approx(result.host.work.seconds)
 
 
+def test_a_service_controller_by_name_and_time_order_of_calls_and_stop() -> None:
+    # ServiceController(String); a call whose time is up before the stop completes ends, the rest are dropped.
+    state = machine("2010")
+    state.services[UM].stop_seconds = 10.0
+    runtime.add_calls(state, 1, 5)
+    runtime.add_calls(state, 1, 50)
+    ok(
+        "$s = New-Object System.ServiceProcess.ServiceController 'msexchangeum'; $s.Stop(); Start-Sleep 20",
+        "2010",
+        state,
+    )
+    assert state.services[UM].status == "Stopped"
+    assert state.calls.to_dict() == {"active": 0, "ended": 1, "dropped_calls": 1, "refused": 0}
+
+
 def test_a_start_that_fails() -> None:
     # The brief's CouldNotStartService text; ServiceController.Start throws InvalidOperationException with the
     # SCM's Win32 error inside; UM writes event 1038 (host-facts.md "UM").
