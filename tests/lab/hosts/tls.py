@@ -213,7 +213,7 @@ class SipTlsListeners:
 
     def refresh(self) -> None:
         """Follow ``HostState.presented``: listen for each service with a certificate, stop for the others."""
-        presented = dict(getattr(self.state, "presented", None) or {})
+        presented = dict(self.state.presented)
         materials: dict[str, _Material] = {}
         for service, thumbprint in presented.items():
             if service not in self.ports or not thumbprint:
