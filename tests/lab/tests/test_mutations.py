@@ -20,6 +20,7 @@ from ansible_collections.exchange_um.certificates.plugins.plugin_utils._exchange
 
 from tests.lab.hosts import PRESETS, SimulatedHost
 from tests.lab.hosts.certs import thumbprint
+from tests.lab.hosts.runtime import add_calls
 from tests.lab.httpauth import DelegatedCredential, Logon
 from tests.lab.tests.test_hosts_payloads import TestCa, b64der, make_ca
 
@@ -71,6 +72,25 @@ MUTATIONS = (
              "$events[0].Message -match", "$events.Message -match", "snapshot_2007"),
     Mutation("exchange_info.2007sp1.ps1", "an empty event log not tolerated (Get-EventLog: No matches found)",
              " -Newest 2000 -ErrorAction SilentlyContinue", " -Newest 2000", "snapshot_2007_empty_log"),
+    Mutation("service_binding.ps1", "Start and Stop swapped", "{ $Service.Stop() } else { $Service.Start() }",
+             "{ $Service.Start() } else { $Service.Stop() }", "bind_2010"),
+    Mutation("service_binding.ps1", "My opened for the current user", "'My', 'LocalMachine'", "'My', 'CurrentUser'",
+             "bind_2010"),
+    Mutation("service_binding.ps1", "calls left at the drain timeout not noticed",
+             "if ($failure.Count -gt 0 -or $calls -gt 0) {", "if ($failure.Count -gt 0) {", "drain_timeout_2013"),
+    Mutation("service_binding.ps1", "the rollback does not rebind the previous certificate",
+             "if (-not $bound) { Invoke-ExumGuarded 'bind' $previous $undo }", "", "rollback_2013"),
+    Mutation("service_binding.ps1", "Get-EventLog -Source (2.0) on a 1.0 host",
+             "-LogName 'Application' -Newest 2000", "-LogName 'Application' -Source 'MSExchange Unified Messaging' "
+             "-Newest 2000", "rebind_2007"),
+    Mutation("service_binding.2007sp1.ps1", "the event from before the restart taken as the new one",
+             "$event['index'] -gt $Since", "$event['index'] -ge $Since", "unsecured_2007"),
+    Mutation("service_binding.2010.ps1", "UM enabled before the startup mode allows it",
+             "        Set-UMServer -Identity $server -UMStartupMode $um['startup_mode']\n", "", "bind_2010"),
+    Mutation("service_binding.2010.ps1", "the certificate enabled for another service", "-Services 'UM' -Force",
+             "-Services 'IIS' -Force", "bind_2010"),
+    Mutation("service_binding.2013.ps1", "Set-UMCallRouterSettings -Identity (it takes -Server)",
+             "Set-UMCallRouterSettings -Server $server", "Set-UMCallRouterSettings -Identity $server", "bind_2013"),
 )  # fmt: skip
 
 
@@ -157,7 +177,83 @@ def _snapshot(runner: Runner, preset: str, *, bind_um: bool = False, event_1112:
         assert data["um"]["certificate_thumbprint"] == setup
 
 
+def _binding_arguments(host: SimulatedHost, **changes: Any) -> dict[str, Any]:
+    arguments: dict[str, Any] = {
+        "Thumbprint": _own(host), "StartupMode": "keep", "Services": sorted(host.state.services), "Restart": True,
+        "RestartTimeout": 60, "Drain": False, "DrainTimeout": 60, "Rollback": True, "CheckMode": False,
+    }  # fmt: skip
+    arguments.update(changes)
+    return arguments
+
+
+def _own(host: SimulatedHost) -> str:
+    return host.state.stores["My"].entries()[0].thumbprint
+
+
+def _bind(runner: Runner, preset: str) -> None:
+    host = SimulatedHost(PRESETS[preset])
+    data = runner.run(host, "service_binding", _binding_arguments(host), exchange=preset)
+    assert data["failure"] is None, data["failure"]
+    assert data["restarted"] == sorted(host.state.services)
+    assert host.state.presented == dict.fromkeys(host.state.services, _own(host))
+    for binding in (host.state.um, host.state.call_router):
+        if binding is not None:
+            assert (binding.startup_mode, binding.certificate_thumbprint) == ("Dual", _own(host))
+
+
+def _drain_timeout(runner: Runner, _ca: TestCa) -> None:
+    host = SimulatedHost(PRESETS["2013"])
+    add_calls(host.state, 2, 1000)
+    data = runner.run(host, "service_binding", _binding_arguments(host, Drain=True, DrainTimeout=20), exchange="2013")
+    assert data["failure"] is not None and data["failure"]["stage"] == "drain" and data["restarted"] == []
+    assert len(host.state.calls.active) == 2 and host.state.calls.dropped == 0
+    assert host.state.um is not None and host.state.um.certificate_thumbprint is None
+
+
+def _rollback(runner: Runner, _ca: TestCa) -> None:
+    host = SimulatedHost(PRESETS["2013"])
+    host.state.services["MSExchangeUMCR"].start_fails = True
+    data = runner.run(host, "service_binding", _binding_arguments(host), exchange="2013")
+    assert data["failure"] is not None and data["failure"]["stage"] == "restart"
+    assert data["failure"]["service"] == "MSExchangeUMCR"
+    for binding in (host.state.um, host.state.call_router):
+        assert binding is not None and (binding.startup_mode, binding.certificate_thumbprint) == ("TCP", None)
+
+
+def _rebind_2007(runner: Runner, _ca: TestCa) -> None:
+    host = SimulatedHost(PRESETS["2007sp1"])
+    # UM's last choice (event 1112) was another certificate: the restart makes it choose again.
+    host.state.write_event(
+        event_id=1112, source="MSExchange Unified Messaging", entry_type="Information",
+        message=f"The Unified Messaging server will use the certificate with thumbprint {'0' * 40}.",
+    )  # fmt: skip
+    data = runner.run(host, "service_binding", _binding_arguments(host), exchange="2007sp1")
+    assert data["failure"] is None, data["failure"]
+    assert data["before"]["um"]["thumbprint"] == "0" * 40
+    assert data["after"]["event"] is not None and data["after"]["event"]["thumbprint"] == _own(host)
+    assert host.state.presented == {"MSExchangeUM": _own(host)}
+
+
+def _unsecured_2007(runner: Runner, _ca: TestCa) -> None:
+    """UM stopped, its last 1112 naming the certificate, and now unsecured: it starts without a new 1112."""
+    host = SimulatedHost(PRESETS["2007sp1"])
+    host.state.write_event(
+        event_id=1112, source="MSExchange Unified Messaging", entry_type="Information",
+        message=f"The Unified Messaging server will use the certificate with thumbprint {_own(host)}.",
+    )  # fmt: skip
+    host.state.services["MSExchangeUM"].status = "Stopped"
+    host.state.um_settings.secured = False
+    data = runner.run(host, "service_binding", _binding_arguments(host, RestartTimeout=10), exchange="2007sp1")
+    assert data["failure"] is not None and data["failure"]["fqid"] == "ExumNoCertificateEvent", data["failure"]
+
+
 SCENARIOS: dict[str, Callable[[Runner, TestCa], None]] = {
+    "unsecured_2007": _unsecured_2007,
+    "bind_2010": lambda runner, _ca: _bind(runner, "2010"),
+    "bind_2013": lambda runner, _ca: _bind(runner, "2013"),
+    "drain_timeout_2013": _drain_timeout,
+    "rollback_2013": _rollback,
+    "rebind_2007": _rebind_2007,
     "trust_root": _trust_root,
     "refuse_intermediate_in_root": lambda runner, ca: _refusal(runner, ca, "2010"),
     "refuse_intermediate_in_root_on_1": lambda runner, ca: _refusal(runner, ca, "2007sp1"),
