@@ -145,9 +145,12 @@ def _refused_for_um(call: CmdletCall, role: str, thumbprint: str) -> bool:
 
 
 @cmdlet(
-    "Enable-ExchangeCertificate", positional=("Thumbprint",), switches=("DoNotRequireSsl", "Force",
-    "NetworkServiceAllowed"), exchange=True, reads_directory=True,
-)  # fmt: skip
+    "Enable-ExchangeCertificate",
+    positional=("Thumbprint",),
+    switches=("DoNotRequireSsl", "Force", "NetworkServiceAllowed"),
+    exchange=True,
+    reads_directory=True,
+)
 def enable_exchange_certificate(call: CmdletCall) -> Iterable[Any]:
     refuse(call, ("DomainController", "NetworkServiceAllowed"))
     thumbprint = _server_and_thumbprint(call)

@@ -27,7 +27,7 @@ from ....hosts.state import UmBinding
 from ...commands import CmdletCall, cmdlet
 from ...values import NetObject, PSArray, PSObject, enum_type, net_type, prop
 from .._common import enum_of, refuse
-from . import calls  # noqa: F401  (registers the drain cmdlets beside these)
+from . import calls as _calls  # noqa: F401  (registers the drain cmdlets beside these)
 from ._common import is_this_server, not_found
 from .binding import bind_um
 
