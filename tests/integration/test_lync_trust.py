@@ -128,3 +128,28 @@ def test_a_lync_front_end_without_the_ca_url_fails_clearly(
     assert done.rc != 0
     assert "needs exchange_um_ca_url" in done.stdout
     assert lync_lab.dump("lync01")["counters"]["commands"] == 0
+
+
+def test_exchange_server_fetches_the_lync_pool_ca_from_its_web_enrollment_site(
+    lync_lab: Lab, playbook_runner: Callable[[Lab], Callable[..., PlaybookRun]]
+) -> None:
+    """The Lync pool's CA by URL and pin (here the lab's own AD CS, which exch2010 has not been given to trust)."""
+    run = playbook_runner(lync_lab)
+    adcs = lync_lab.info["adcs"]
+    by_url = {
+        "exchange_um_lync_ca_url": adcs["url"],
+        "exchange_um_lync_ca_username": adcs["username"],
+        "exchange_um_lync_ca_password": adcs["password"],
+        "exchange_um_lync_ca_thumbprint": adcs["root_thumbprint"],
+    }
+    both = {**by_url, "exchange_um_lync_ca_certificate": _other_root()[0]}
+    refused = run(PLAY, extra_vars=both, limit="exch2010")
+    assert refused.rc != 0 and "exclude each other" in refused.stdout
+    assert adcs["root_thumbprint"] not in _stores(lync_lab, "exch2010")["Root"]
+
+    done = run(PLAY, extra_vars=by_url, limit="exch2010")
+    assert done.rc == 0, done.stdout[-4000:]
+    assert _statuses(done, "exch2010")[f"{ROLE} : Trust the Lync pool's CA chain on the Exchange server"] == "changed"
+    stores = _stores(lync_lab, "exch2010")
+    assert adcs["root_thumbprint"] in stores["Root"] and adcs["ca_thumbprint"] in stores["CA"]
+    assert adcs["password"] not in done.stdout
