@@ -4,7 +4,9 @@ The 2007 SP1 host (Server 2008: TLS 1.0 only; its listener requires a client cer
 from one certificate to the next the way its platform does it: a PFX imported into ``LocalMachine\\My`` over WinRM,
 then ``Restart-Service MSExchangeUM``, at whose start 2007's UM takes the newest valid CA-issued certificate
 (host-facts.md "UM"). Before the binding it presents Exchange's self-signed certificate; then a certificate of
-another CA, one for another name, one that expires while in use, and finally the right one.
+another CA, one for another name, one that expires while in use, and finally the right one. On 2010 and 2013
+the binding is service_binding's (Enable-ExchangeCertificate, the startup mode, the restarts), after which every UM
+TLS port presents the certificate.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from tests.unit.certs import NOW, Issued, make_cert, rsa_key
+
+from .conftest import CREDSSP_WHERE_POSSIBLE
 
 pytestmark = pytest.mark.integration
 
@@ -53,9 +57,9 @@ class Hierarchy:
         )
 
 
-def _winrm(lab: Any) -> winrm.protocol.Protocol:
+def _winrm(lab: Any, name: str) -> winrm.protocol.Protocol:
     winrm_info = lab.info["winrm"]
-    host = lab.info["hosts"][HOST]
+    host = lab.info["hosts"][name]
     return winrm.protocol.Protocol(
         endpoint=f"http://{host['address']}:{host['port']}/wsman",
         transport="ntlm",
@@ -65,9 +69,10 @@ def _winrm(lab: Any) -> winrm.protocol.Protocol:
     )
 
 
-def _powershell(lab: Any, script: str) -> str:
-    """Run ``script`` with ``powershell.exe -Command -`` (the script on stdin: no command-line length limit)."""
-    protocol = _winrm(lab)
+def _powershell(lab: Any, script: str, *, host: str = HOST) -> str:
+    """Run ``script`` on ``host`` with ``powershell.exe -Command -`` (the script on stdin: no command-line length
+    limit), over NTLM: the stores and services need no directory access."""
+    protocol = _winrm(lab, host)
     shell = protocol.open_shell()
     try:
         command = protocol.run_command(shell, "powershell.exe", ["-NoProfile", "-NonInteractive", "-Command", "-"])
@@ -80,7 +85,7 @@ def _powershell(lab: Any, script: str) -> str:
     return stdout.decode("utf-8", "replace")
 
 
-def _trust(lab: Any, store: str, cert: x509.Certificate) -> None:
+def _trust(lab: Any, store: str, cert: x509.Certificate, *, host: str = HOST) -> None:
     der = base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode()
     _powershell(
         lab,
@@ -91,13 +96,14 @@ $store.Open('ReadWrite')
 $store.Add($cert)
 $store.Close()
 """,
+        host=host,
     )
 
 
-def _bind(lab: Any, item: Issued, *chain: x509.Certificate) -> None:
-    """Import the PFX into My, restart UM: 2007 SP1 takes the newest valid CA-issued certificate at start."""
+def _import(lab: Any, item: Issued, *, host: str = HOST, restart: bool = False) -> None:
+    """Import ``item`` with its key as a PFX into LocalMachine\\My; with ``restart``, then restart MSExchangeUM."""
     pfx = pkcs12.serialize_key_and_certificates(
-        b"um", item.key, item.cert, list(chain) or None, serialization.BestAvailableEncryption(PFX_PASSWORD)
+        b"um", item.key, item.cert, None, serialization.BestAvailableEncryption(PFX_PASSWORD)
     )
     _powershell(
         lab,
@@ -109,9 +115,15 @@ $store = New-Object "$types.X509Store" -ArgumentList @('My', 'LocalMachine')
 $store.Open('ReadWrite')
 $store.Add($cert)
 $store.Close()
-Restart-Service -Name MSExchangeUM
-""",
+"""
+        + ("Restart-Service -Name MSExchangeUM\n" if restart else ""),
+        host=host,
     )
+
+
+def _bind(lab: Any, item: Issued) -> None:
+    """Import the PFX into My, restart UM: 2007 SP1 takes the newest valid CA-issued certificate at start."""
+    _import(lab, item, restart=True)
     presented = lab.dump(HOST)["state"]["presented"]
     assert presented.get("MSExchangeUM") == item_thumbprint(item), f"UM took another certificate: {presented}"
 
@@ -274,3 +286,59 @@ def test_tls_probe_before_and_after_the_binding(
     assert refused["ports"][0]["client_certificate"] == "refused"
     assert "refused the probe's client certificate" in _findings(refused)
     assert after.task(HOST, "check mode")["ok"] is True
+
+
+BIND_THEN_PROBE = """
+- hosts: exch2010,exch2013
+  gather_facts: false
+  tasks:
+    - name: info
+      exchange_um.certificates.exchange_info:
+
+    - name: bind
+      exchange_um.certificates.service_binding:
+        thumbprint: "{{ wanted[inventory_hostname] }}"
+      register: bound
+
+    - name: probe
+      exchange_um.certificates.tls_probe:
+        expected_thumbprint: "{{ bound.thumbprint }}"
+        fqdn: "{{ ansible_facts.exchange_um_host.fqdn }}"
+        ca_certificate: "{{ expected_ca }}"
+        min_days_left: 30
+"""
+
+
+@pytest.fixture(scope="module")
+def bound_lab(lab_factory: Callable[..., Any]) -> Any:
+    """2010 and 2013 as docs/connection-setup.md connects them (CredSSP: their Exchange cmdlets reach the
+    directory), with Schannel's TLS 1.2 on for Server 2008 R2 too."""
+    return lab_factory("tls-bound", hosts="2010,2013", auth="ntlm", extra=CREDSSP_WHERE_POSSIBLE)
+
+
+def test_tls_probe_passes_after_service_binding_on_2010_and_2013(
+    bound_lab: Any, playbook_runner: Callable[[Any], Callable[..., Any]]
+) -> None:
+    pki = Hierarchy()
+    wanted = {}
+    for host in ("exch2010", "exch2013"):
+        fqdn = bound_lab.info["hosts"][host]["fqdn"]
+        _trust(bound_lab, "Root", pki.root.cert, host=host)
+        _trust(bound_lab, "CA", pki.issuing.cert, host=host)
+        item = pki.leaf(
+            issuer=pki.issuing, name=fqdn, not_before=NOW - dt.timedelta(days=1), not_after=NOW + dt.timedelta(days=365)
+        )
+        _import(bound_lab, item, host=host)
+        wanted[host] = item_thumbprint(item)
+    done = playbook_runner(bound_lab)(
+        BIND_THEN_PROBE, extra_vars={"wanted": wanted, "expected_ca": _pem(pki.root.cert)}
+    )
+    assert done.rc == 0, done.stdout[-3000:]
+    for host, ports in (("exch2010", [5061]), ("exch2013", [5061, 5063])):
+        assert done.task(host, "bind")["changed"] is True
+        probe = done.task(host, "probe")
+        assert probe["ok"] is True, _findings(probe)
+        assert [entry["port"] for entry in probe["ports"]] == ports
+        for entry in probe["ports"]:
+            assert entry["protocol"] == "TLSv1.2" and entry["client_certificate"] == "required"
+            assert [item["thumbprint"] for item in entry["chain"]] == [wanted[host], item_thumbprint(pki.issuing)]
