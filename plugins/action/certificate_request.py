@@ -6,7 +6,6 @@ hands the rest to ``_certificate_request`` with this task's host call and an AD 
 
 from __future__ import annotations
 
-import functools
 import typing as t
 import unicodedata
 from collections.abc import Mapping
@@ -38,8 +37,10 @@ from ansible_collections.exchange_um.certificates.plugins.plugin_utils._certsrv 
     base_url,
     transport_warnings,
 )
+from ansible_collections.exchange_um.certificates.plugins.plugin_utils._exchange import ExchangeProfile
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._host_action import (
     HOST_ARGUMENT_SPEC,
+    SHELL_OPTIONS,
     HostActionBase,
 )
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._x509 import CertificateError
@@ -92,7 +93,7 @@ _SPEC = {
         "fqdn": {"type": _one_line(253, "an FQDN")},
         "subject_alt_names": {"type": _names, "default": []},
         "template": {"type": _template, "default": "WebServer"},
-        "method": {"type": choice("certreq"), "default": "certreq"},
+        "method": {"type": choice("certreq", "exchange"), "default": "certreq"},
         "key_size": {"type": _key_size, "default": 2048},
         "key_exportable": {"type": flag, "default": False},
         "friendly_name": {"type": _one_line(MAX_FRIENDLY_NAME_CHARACTERS, "a friendly name"), "default": ""},
@@ -112,10 +113,12 @@ class ActionModule(HostActionBase):
     RESULT_DEFAULTS = EMPTY_RESULT
     OWN_ERRORS = (*HostActionBase.OWN_ERRORS, CertificateRequestError, CertificateError)
     OPERATION = "certificate_request"
-    LOADS_EXCHANGE = False
 
     def unused_options(self, args: Mapping[str, t.Any]) -> Mapping[str, str]:
-        unused = dict(super().unused_options(args))
+        unused: dict[str, str] = {}
+        if args["method"] == "certreq" or args["state"] == "absent":
+            for name in SHELL_OPTIONS:
+                unused[name] = "the certreq method (and state=absent) loads no Exchange cmdlets"
         if args["state"] == "absent":
             for name in (*certsrv_argument_spec()["argument_spec"], "key_exportable", "friendly_name", "force"):
                 unused[name] = "state=absent sends no request to AD CS"
@@ -137,7 +140,7 @@ class ActionModule(HostActionBase):
                 options=("key_size", "force"),
             )
         fqdn = args["fqdn"] or (snapshot or {}).get("fqdn")
-        names = request_names(fqdn, args["subject_alt_names"]) if fqdn else request_names_without_fqdn(args)
+        names = request_names(fqdn, args["subject_alt_names"])
         if args["state"] == "absent" and (snapshot is None or not fqdn):
             raise OptionError(
                 "state=absent removes only certificates no Exchange service uses, which the exchange_um_host fact "
@@ -158,7 +161,15 @@ class ActionModule(HostActionBase):
             pending_timeout=args["pending_timeout"],
             pending_poll_interval=args["pending_poll_interval"],
         )
-        call_host = functools.partial(self.call_host, exchange=None)
+        exchange = self._method_profile(args, task_vars, snapshot)
+        shell_fqdn = request.fqdn or str(task_vars.get("inventory_hostname") or "")
+
+        def call_host(arguments: Mapping[str, object]) -> dict[str, t.Any]:
+            # Only the exchange method's key and install steps call Exchange cmdlets (the version's fragment).
+            if exchange is not None and arguments.get("Step") in ("prepare", "install"):
+                return self.call_host(arguments, exchange=exchange, fqdn=shell_fqdn, fqdn_source="fqdn")
+            return self.call_host(arguments, exchange=None)
+
         if args["state"] == "absent":
             outcome = ensure_absent(
                 request=request, check_mode=self.check_mode, diff=self.diff_mode, snapshot=snapshot or {},
@@ -183,10 +194,17 @@ class ActionModule(HostActionBase):
             )
         return {**outcome.result, **(self.facts(outcome.snapshot) if outcome.snapshot is not None else {})}
 
-
-def request_names_without_fqdn(args: Mapping[str, t.Any]) -> list[str]:
-    """The SANs alone, each checked, when the host tells its FQDN itself (no option, no fact)."""
-    sans = list(args["subject_alt_names"])
-    if not sans:
-        return []
-    return request_names(sans[0], sans[1:])
+    def _method_profile(
+        self, args: Mapping[str, t.Any], task_vars: Mapping[str, t.Any], snapshot: Mapping[str, t.Any] | None
+    ) -> ExchangeProfile | None:
+        """The Exchange profile whose cmdlets the exchange method uses; None for the certreq method."""
+        if args["method"] != "exchange" or args["state"] == "absent":
+            return None
+        profile = self.exchange_profile(task_vars, snapshot)
+        if profile is None:
+            raise OptionError(
+                "method=exchange uses the cmdlets of the host's Exchange version, which is not known: run "
+                "exchange_um.certificates.exchange_info first, or set the host variable exchange_um_version",
+                options=("method",),
+            )
+        return profile

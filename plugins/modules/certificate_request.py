@@ -74,11 +74,17 @@ options:
   method:
     description:
       - How the key, request and installation are done on the host.
-      - V(certreq) (C(certreq -new) with an INF, C(certreq -accept -machine)) on every Exchange version. It loads no
-        Exchange shell (5 to 15 s each), needs no second hop to Active Directory from the WinRM logon (Exchange's
-        certificate cmdlets read AD with the logon's rights), and keeps the per-host command budget.
+      - V(certreq) (C(certreq -new) with an INF, C(certreq -accept -machine)) on every Exchange version, the
+        default. It loads no Exchange shell (5 to 15 s each), needs no second hop to Active Directory from the WinRM
+        logon (Exchange's certificate cmdlets read AD with the logon's rights), and keeps the per-host command
+        budget.
+      - V(exchange) uses C(New-ExchangeCertificate -GenerateRequest) and C(Import-ExchangeCertificate) with each
+        version's parameters (2007 SP1 C(-Path); 2010 and 2013 the request as the output string and C(-FileData)).
+        Its two host commands load the Exchange cmdlets (O(exchange_shell)), which must reach Active Directory,
+        through CredSSP or the remote shell with a credential. It needs the host's Exchange version (the
+        C(exchange_um_host) fact or C(exchange_um_version)).
     type: str
-    choices: [certreq]
+    choices: [certreq, exchange]
     default: certreq
   key_size:
     description:
@@ -140,8 +146,8 @@ notes:
     C(HKLM\SOFTWARE\exchange_um\certificates\Requests\<fqdn>) (request id, CA, template, names, the pending key's
     REQUEST store thumbprint, the request); M(exchange_um.certificates.exchange_info) reports it as
     C(request_records).
-  - certificate_request loads no Exchange cmdlets, so O(exchange_shell), O(exchange_shell_username) and
-    O(exchange_shell_password) are refused when the task sets them.
+  - With O(method=certreq) (and O(state=absent)) no Exchange cmdlets are loaded, so O(exchange_shell),
+    O(exchange_shell_username) and O(exchange_shell_password) are refused when the task sets them.
 seealso:
   - module: exchange_um.certificates.ca_certificate
   - module: exchange_um.certificates.root_trust

@@ -102,11 +102,13 @@ def read_issuer(value: object) -> Issuer:
     return Issuer(tuple(certificates), tuple(certificates.values()))
 
 
-def request_names(fqdn: str, sans: Sequence[str]) -> list[str]:
-    """The FQDN first, then each SAN once, lower case; each must be a DNS name (a wildcard label first allowed)."""
+def request_names(fqdn: str | None, sans: Sequence[str]) -> list[str]:
+    """The FQDN first (when known), then each SAN once, lower case; each must be a DNS name (a wildcard label first
+    allowed). Without the FQDN the host puts its own first."""
     names: list[str] = []
-    for option, value in (("fqdn", fqdn), *(("subject_alt_names", item) for item in sans)):
-        text = value.strip().lower() if isinstance(value, str) else value
+    given = ((("fqdn", fqdn),) if fqdn is not None else ()) + tuple(("subject_alt_names", item) for item in sans)
+    for option, value in given:
+        text = value.strip().lower().rstrip(".") if isinstance(value, str) else value
         problem = dns_name_problem(text[2:] if isinstance(text, str) and text.startswith("*.") else text)
         if problem is not None:
             raise CertificateRequestError(

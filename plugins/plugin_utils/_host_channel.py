@@ -80,6 +80,7 @@ _WINRM_EXEC_PARAMETERS = ("command", "args", "from_exec", "stdin_iterator")
 _FRAGMENTS: Mapping[str, str] = {
     "exchange_info": "Get-ExumExchangeState",
     "service_binding": "Invoke-ExumBindingStep",
+    "certificate_request": "Invoke-ExumRequestMethod",
 }
 
 

@@ -321,3 +321,43 @@ def test_faults_then_converge(certreq_lab: Any, run: Callable[..., Any]) -> None
     assert result["_status"] == "changed" and result["action"] == "renewed", result
     assert result["thumbprint"] not in old and result["thumbprint"] in my(lab, "exch2013")
     assert pending_keys(lab, "exch2013") == [] and records(lab, "exch2013") == {}
+
+
+EXCHANGE_METHOD = """
+- hosts: exchange_um
+  gather_facts: false
+  module_defaults:
+    group/exchange_um.certificates.certsrv:
+      ca_url: "{{ exchange_um_ca_url }}"
+      username: "{{ exchange_um_ca_username }}"
+      password: "{{ exchange_um_ca_password }}"
+  tasks:
+    - name: info
+      exchange_um.certificates.exchange_info:
+    - name: request
+      exchange_um.certificates.certificate_request:
+        issuer: "{{ lookup('ansible.builtin.file', exchange_um_ca_bundle) }}"
+        method: exchange
+        key_exportable: true
+        renew_before_days: 800
+"""
+
+
+def test_exchange_method(certreq_lab: Any, run: Callable[..., Any]) -> None:
+    """New-ExchangeCertificate -GenerateRequest and Import-ExchangeCertificate with each version's parameters."""
+    lab = certreq_lab
+    reset(lab)
+    result = run(EXCHANGE_METHOD)
+    for host in ("exch2010", "exch2013"):
+        request = result.task(host, "request")
+        assert request["_status"] == "changed" and request["action"] in ("issued", "renewed"), request
+        entry = my(lab, host)[request["thumbprint"]]
+        assert entry["has_private_key"] is True
+        assert pending_keys(lab, host) == [] and records(lab, host) == {}
+        counters = lab.dump(host)["counters"]
+        # exchange_info 1 + prepare and install, each with the Exchange snap-in.
+        assert counters["commands"] == 3 and counters["exchange_shell_loads"] == 3, counters
+    # 2007 SP1's cmdlets read Active Directory, which its NTLM logon (WinRM 1.1, no CredSSP) cannot reach.
+    failed = result.task("exch2007", "request")
+    assert failed["_status"] == "failed", failed
+    assert pending_keys(lab, "exch2007") == [] and records(lab, "exch2007") == {}

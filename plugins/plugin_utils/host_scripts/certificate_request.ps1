@@ -1,11 +1,13 @@
 # operation: certificate_request
 # language: 1.0
 # exchange: none
+# payload-functions: Invoke-ExumRequestMethod
 #
-# The host side of certificate_request's certreq method (docs/certificate-request.md). The key is born here and never
-# leaves: certreq -new makes it in the machine's key set and keeps it in the REQUEST store ("Certificate Enrollment
-# Requests") until certreq -accept pairs it with the issued certificate in LocalMachine\My (host-facts.md "certreq /
-# certutil"). The controller submits the request to AD CS; this script never talks to the CA (no second hop).
+# The host side of certificate_request (docs/certificate-request.md); the method's own commands are in the fragment
+# the controller wraps as Invoke-ExumRequestMethod (certificate_request.none.ps1 for certreq, or the Exchange version's).
+# The key is born here and never leaves: the method makes it in the machine's key set and keeps it in the REQUEST
+# store ("Certificate Enrollment Requests") until the issued certificate is paired with it in LocalMachine\My
+# (host-facts.md "certreq / certutil"). The controller submits the request to AD CS; the host never talks to the CA.
 #
 # Step prepare: inspect LocalMachine\My for a usable certificate (private key, every name, serverAuth, valid beyond
 #   the renewal window, chain built here to one of the Issuers, not revoked as far as this host can tell); else
@@ -257,73 +259,22 @@ function New-ExumTempBase {
     Join-Path ([System.IO.Path]::GetTempPath()) ('exum-' + [System.IO.Path]::GetRandomFileName())
 }
 
-function Invoke-ExumCertreq($Arguments, $Files) {
-    # certreq reports failure by its exit code (the HRESULT) and one line of text; the temporary files go in every
-    # outcome, also when PowerShell itself stops (trap, then the outer trap reports the error).
-    trap { Remove-ExumFiles $Files; break }
-    $output = & certreq.exe $Arguments
-    $code = $LASTEXITCODE
-    if ($code -ne 0) {
-        Remove-ExumFiles $Files
-        $text = [string]::Join(' ', [string[]]@($output))
-        Stop-ExumOperation 'ExumCertreqFailed' ('certreq ' + $Arguments[0] + ' failed with exit code ' + $code + ': ' + $text.Trim())
-    }
-}
-
-function Get-ExumInf {
-    $lines = New-Object System.Collections.ArrayList
-    [void]$lines.Add('[NewRequest]')
-    [void]$lines.Add('Subject = "CN=' + $Fqdn + '"')
-    [void]$lines.Add('KeySpec = 1')
-    [void]$lines.Add('KeyLength = ' + $KeyLength)
-    if ($Exportable) { [void]$lines.Add('Exportable = TRUE') } else { [void]$lines.Add('Exportable = FALSE') }
-    [void]$lines.Add('MachineKeySet = TRUE')
-    # The SChannel CSP on every version: Exchange 2007-2013 read a certificate's key through CryptoAPI, so a CNG key
-    # (2008's certreq default) is not used (docs/certificate-request.md).
-    [void]$lines.Add('ProviderName = "Microsoft RSA SChannel Cryptographic Provider"')
-    [void]$lines.Add('ProviderType = 12')
-    [void]$lines.Add('RequestType = PKCS10')
-    # The request's own signature: SHA-256 where certreq has the HashAlgorithm key (CertEnroll, 2008 and later);
-    # Windows Server 2003's certreq signs with SHA-1, its only choice.
-    if (-not $legacy) { [void]$lines.Add('HashAlgorithm = sha256') }
-    $dns = New-Object System.Collections.ArrayList
-    foreach ($name in $Names) { [void]$dns.Add('dns=' + $name) }
-    if ($legacy) {
-        [void]$lines.Add('[RequestAttributes]')
-        [void]$lines.Add('SAN = "' + [string]::Join('&', [string[]]$dns.ToArray()) + '"')
-    } else {
-        [void]$lines.Add('[Extensions]')
-        [void]$lines.Add('2.5.29.17 = "{text}"')
-        foreach ($entry in $dns) { [void]$lines.Add('_continue_ = "' + $entry + '&"') }
-    }
-    [string]::Join([Environment]::NewLine, [string[]]$lines.ToArray())
-}
-
 function New-ExumRequest {
-    # certreq -new: the key in the machine's key set, its REQUEST entry, the PKCS#10 request in a file read back here.
-    $base = New-ExumTempBase
-    $infPath = $base + '.inf'
-    $requestPath = $base + '.req'
-    $files = @($infPath, $requestPath)
-    trap { Remove-ExumFiles $files; break }
+    # The method's fragment (Invoke-ExumRequestMethod: certreq -new, or New-ExchangeCertificate -GenerateRequest)
+    # makes the key in the machine's key set and its REQUEST entry; the new entry is the pending key's identity.
     $store = Open-ExumStore 'REQUEST' $false
     $before = @{}
     foreach ($item in $store.Certificates) { $before[$item.Thumbprint] = $true }
     $store.Close()
-    Set-Content -Path $infPath -Value (Get-ExumInf)
-    $arguments = @('-new', '-q')
-    if (-not $legacy) { $arguments += '-machine' }
-    Invoke-ExumCertreq ($arguments + @($infPath, $requestPath)) $files
-    $request = [string]::Join([string][char]10, [string[]]@(Get-Content -Path $requestPath))
-    Remove-ExumFiles $files
+    $request = Invoke-ExumRequestMethod -Step 'new'
     $key = $null
     $store = Open-ExumStore 'REQUEST' $false
     foreach ($item in $store.Certificates) {
         if (-not $before.ContainsKey($item.Thumbprint)) { $key = $item.Thumbprint }
     }
     $store.Close()
-    if ($null -eq $key) { Stop-ExumOperation 'ExumPendingKeyNotFound' 'certreq -new made a request, but no new entry is in the machine''s REQUEST store.' }
-    @{ 'request' = $request; 'key' = $key }
+    if ($null -eq $key) { Stop-ExumOperation 'ExumPendingKeyNotFound' 'a request was made, but no new entry is in the machine''s REQUEST store.' }
+    @{ 'request' = [string]$request; 'key' = $key }
 }
 
 function Test-ExumRecordMatches($Record) {
@@ -410,14 +361,7 @@ function Invoke-ExumInstall {
     if (-not $chain['built']) {
         return @{ 'installed' = $false; 'chain' = $chain; 'thumbprint' = $issued.Thumbprint }
     }
-    $path = (New-ExumTempBase) + '.cer'
-    $files = @($path)
-    trap { Remove-ExumFiles $files; break }
-    Set-Content -Path $path -Value ('-----BEGIN CERTIFICATE-----' + [Environment]::NewLine + $Certificate + [Environment]::NewLine + '-----END CERTIFICATE-----')
-    $arguments = @('-accept', '-q')
-    if (-not $legacy) { $arguments += '-machine' }
-    Invoke-ExumCertreq ($arguments + @($path)) $files
-    Remove-ExumFiles $files
+    Invoke-ExumRequestMethod -Step 'accept'
     $store = Open-ExumStore 'My' $true
     $item = Find-ExumInStore $store $issued.Thumbprint
     if ($null -eq $item) {

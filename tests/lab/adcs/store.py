@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from ..pki import TEMPLATES, LabPki, SanAttributeError
 
@@ -99,6 +101,21 @@ def parse_attributes(text: str) -> dict[str, str]:
     return attributes
 
 
+def _signature_valid(csr: x509.CertificateSigningRequest) -> bool:
+    """RFC 2986 4.2's check of the request's signature with its own key, SHA-1 included: AD CS takes SHA-1-signed
+    requests, which Windows Server 2003's certreq and Exchange 2007-2013's New-ExchangeCertificate make
+    (cryptography's is_signature_valid refuses SHA-1 under OpenSSL 3's default security level)."""
+    key = csr.public_key()
+    algorithm = csr.signature_hash_algorithm
+    try:
+        if isinstance(key, rsa.RSAPublicKey) and algorithm is not None:
+            key.verify(csr.signature, csr.tbs_certrequest_bytes, padding.PKCS1v15(), algorithm)
+            return True
+    except (InvalidSignature, UnsupportedAlgorithm, ValueError):
+        return False
+    return csr.is_signature_valid
+
+
 def _load_csr(text: str) -> x509.CertificateSigningRequest | None:
     """A PKCS#10 request as certfnsh.asp takes it: with or without PEM armour (``NEW CERTIFICATE REQUEST`` too)."""
     body = "".join(line.strip() for line in text.splitlines() if not _PEM_LINE.match(line.strip()))
@@ -142,7 +159,7 @@ class RequestStore:
         template = attributes.get("certificatetemplate")
         if csr is None:
             outcome = Outcome("disp_parse", "bad_tag")
-        elif not csr.is_signature_valid:
+        elif not _signature_valid(csr):
             outcome = Outcome("disp_signature", "bad_signature")
         elif not template:
             outcome = Outcome("disp_policy", "no_template")

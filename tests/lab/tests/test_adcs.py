@@ -22,6 +22,7 @@ from requests_ntlm import HttpNtlmAuth
 from tests.lab.adcs import AdcsEmulator
 from tests.lab.httpauth import Account
 from tests.lab.pki import OID_CERTIFICATE_TEMPLATE_NAME, LabPki, SanAttributeError, UnknownTemplateError
+from tests.lab.powershell.programs.csr import RequestContent, encode_request
 
 FQDN = "exch2010.contoso.lab"
 BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0"
@@ -494,6 +495,25 @@ def test_denied_requests(
     rows = error_rows(answer.text)
     assert rows["Disposition message:"] == disposition
     assert rows["LastStatus:"].endswith(last_status)
+
+
+@pytest.mark.parametrize("tamper", [False, True])
+def test_sha1_signed_request(adcs: AdcsEmulator, ntlm: requests.Session, tamper: bool) -> None:
+    # AD CS takes SHA-1-signed requests (Windows Server 2003's certreq, Exchange 2007-2013's New-ExchangeCertificate
+    # sign with SHA-1); a SHA-1 signature that does not verify is still NTE_BAD_SIGNATURE.
+    adcs.set_policy("issue")
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "exch2003.contoso.lab")])
+    content = RequestContent(
+        os_version="5.2.3790", key_spec=1, provider="Microsoft RSA SChannel Cryptographic Provider", extensions=[],
+        name_value_pairs=(), client=None,
+    )  # fmt: skip
+    der = encode_request(name, key, "sha1", content).public_bytes(serialization.Encoding.DER)
+    if tamper:
+        der = der[:-1] + bytes([der[-1] ^ 1])
+    page = submit(ntlm, adcs.url, base64.b64encode(der).decode()).text
+    assert (REQUEST_ID.search(page) is None) is tamper
+    assert ("NTE_BAD_SIGNATURE" in page) is tamper
 
 
 @pytest.mark.parametrize("header", ["-----BEGIN NEW CERTIFICATE REQUEST-----", None])
