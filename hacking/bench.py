@@ -30,18 +30,19 @@ SITE = "site.yml"
 PLAYBOOKS = {SITE: REPO / "playbooks" / "site.yml", NAIVE: REPO / "hacking" / "naive" / "naive.yml"}
 
 
-def fleet_hosts(size: int, seed: int, spread: float) -> str:
-    """``--hosts`` for ``size`` hosts um001.., versions cycling; each latency of the preset times a factor drawn
-    uniformly from [1 - spread, 1 + 2 * spread] (some hosts much slower than most, as in a real fleet)."""
+def fleet_hosts(size: int, seed: int, spread: float, round_trip: float) -> str:
+    """``--hosts`` for ``size`` hosts um001.., versions cycling; each latency of the preset (the network round trip:
+    ``round_trip``) times a factor drawn uniformly from [1 - spread, 1 + 2 * spread] (some hosts much slower than
+    most, as in a real fleet)."""
     draw = random.Random(seed)
     width = max(3, len(str(size)))
     tokens = []
     for index in range(size):
         version = VERSIONS[index % len(VERSIONS)]
-        preset = PRESETS[version]
+        base = PRESETS[version].configured(round_trip_seconds=round_trip)
         settings = []
         for name in LATENCY_SETTINGS:
-            settings.append(f"{name}={getattr(preset, name) * draw.uniform(1 - spread, 1 + 2 * spread):.3f}")
+            settings.append(f"{name}={getattr(base, name) * draw.uniform(1 - spread, 1 + 2 * spread):.4f}")
         tokens.append(":".join([f"um{index + 1:0{width}d}={version}", *settings]))
     return ",".join(tokens)
 
@@ -53,7 +54,8 @@ def measure(
     known = {request["id"] for request in running.adcs_requests()}
     extra = ["--forks", str(options.forks), "-e", f"exchange_um_serial={options.serial}%"]
     extra += ["-e", f"naive_serial={options.serial}%"]
-    run = playbook(running.state_dir / "inventory.yml", str(PLAYBOOKS[role]), *extra, quiet=True)
+    log = running.state_dir / f"{phase}.log"
+    run = playbook(running.state_dir / "inventory.yml", str(PLAYBOOKS[role]), *extra, quiet=True, log=log)
     per_host = running.counters()
     by_fqdn = {host["fqdn"]: name for name, host in running.hosts.items()}
     requests = dict.fromkeys(running.hosts, 0)
@@ -77,7 +79,7 @@ def measure(
 
 def bench_role(size: int, role: str, options: argparse.Namespace) -> list[Run]:
     state_dir = options.state_dir / f"{role.split('.')[0]}-{size}"
-    hosts = fleet_hosts(size, options.seed, options.spread)
+    hosts = fleet_hosts(size, options.seed, options.spread, options.round_trip)
     arguments = ["up", "--state-dir", str(state_dir), "--hosts", hosts, "--subnet", options.subnet]
     arguments += ["--time-scale", str(options.time_scale), "--timeout", "900", *CREDSSP_WHERE_POSSIBLE]
     print(f"\n--- {size} hosts, {role}: starting the lab", flush=True)
@@ -122,6 +124,7 @@ def main() -> None:
     parser.add_argument("--time-scale", type=float, default=0.05, help="real seconds per simulated second")
     parser.add_argument("--seed", type=int, default=1, help="seed of the per-host latencies")
     parser.add_argument("--spread", type=float, default=0.25, help="per-host latency factor 1-s .. 1+2s")
+    parser.add_argument("--round-trip", type=float, default=0.02, help="network round trip, simulated s (0.02)")
     parser.add_argument(
         "--subnet",
         default="127.100.0",
@@ -140,21 +143,30 @@ def main() -> None:
     if unknown or not sizes or min(sizes) < 1:
         parser.error(f"--roles takes {SITE} and {NAIVE}, --fleets sizes of 1 or more (got {options.roles!r})")
     runs: list[Run] = []
+    failures: list[str] = []
     for size in sizes:
         for role in roles:
-            runs += bench_role(size, role, options)
-            write(output, runs, options)
+            try:
+                runs += bench_role(size, role, options)
+            except SystemExit as error:  # a failed run: say so, and measure the rest
+                failures.append(f"{role} on {size} hosts: {error}")
+                print(failures[-1], file=sys.stderr, flush=True)
+            write(output, runs, failures, options)
     print("\n" + markdown(runs, naive_role=NAIVE))
     print(f"written to {output}")
+    if failures:
+        raise SystemExit(f"{len(failures)} of the runs failed (see above)")
 
 
-def write(output: Path, runs: list[Run], options: argparse.Namespace) -> None:
+def write(output: Path, runs: list[Run], failures: list[str], options: argparse.Namespace) -> None:
     heading = (
         f"# make bench\n\nCommit {_revision()}; forks {options.forks}, binding batches of {options.serial}%, time scale"
-        f" {options.time_scale} real s per simulated s, latency seed {options.seed} (spread {options.spread}),"
+        f" {options.time_scale} real s per simulated s, latency seed {options.seed} (spread {options.spread},"
+        f" round trip {options.round_trip} s),"
         f" {os.cpu_count()} CPUs.\n\n"
     )
-    output.write_text(heading + markdown(runs, naive_role=NAIVE), encoding="utf-8")
+    failed = "".join(f"\nFailed: {failure.splitlines()[0]}\n" for failure in failures)
+    output.write_text(heading + markdown(runs, naive_role=NAIVE) + failed, encoding="utf-8")
 
 
 def _revision() -> str:

@@ -96,8 +96,9 @@ def ansible_env() -> dict[str, str]:
     return dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS), ANSIBLE_FORCE_COLOR="0")
 
 
-def playbook(inventory: Path, name: str, *extra: str, quiet: bool = False) -> PlaybookRun:
-    """Run a playbook (a path, or a name in playbooks/) against an inventory; echo its output unless ``quiet``.
+def playbook(inventory: Path, name: str, *extra: str, quiet: bool = False, log: Path | None = None) -> PlaybookRun:
+    """Run a playbook (a path, or a name in playbooks/) against an inventory; echo its output unless ``quiet``, keep
+    it in ``log`` when given.
 
     The CPU seconds are ansible-playbook's and its forks' (getrusage of this process's waited-for children)."""
     path = Path(name) if "/" in name else REPO / "playbooks" / name
@@ -120,8 +121,12 @@ def playbook(inventory: Path, name: str, *extra: str, quiet: bool = False) -> Pl
     code = process.wait()
     wall = time.monotonic() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if log is not None:
+        log.write_text("\n".join(lines) + "\n", encoding="utf-8")
     if code != 0:
-        tail = "\n".join(lines[-40:]) if quiet else ""
-        raise SystemExit(f"ansible-playbook {path.name} failed (exit code {code})\n{tail}")
+        errors = [line for line in lines if line.startswith(("fatal:", "failed:"))][:5]
+        where = f" (the whole output: {log})" if log is not None else ""
+        tail = "\n".join(errors) if quiet else ""
+        raise SystemExit(f"ansible-playbook {path.name} failed (exit code {code}){where}\n{tail}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return PlaybookRun(wall_seconds=wall, cpu_seconds=cpu, recap=parse_recap(lines))

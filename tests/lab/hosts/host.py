@@ -54,9 +54,17 @@ class SimulatedHost:
     # -- CommandHost ---------------------------------------------------------------------------------------------
 
     def record_traffic(self, *, bytes_in: int, bytes_out: int) -> None:
+        """One WinRM HTTP request and its answer: one network round trip (``round_trip_seconds``), counted in the
+        simulated seconds, moving the host's clock, and slept scaled by ``time_scale`` before the answer leaves."""
+        round_trip = self.spec.round_trip_seconds
         with self._lock:
             self.counters.bytes_in += bytes_in
             self.counters.bytes_out += bytes_out
+            if round_trip > 0:
+                self.counters.simulated_seconds += round_trip
+                self.state.advance(round_trip)
+        if self.time_scale > 0 and round_trip > 0:
+            time.sleep(round_trip * self.time_scale)
 
     def record_command(self) -> None:
         with self._lock:

@@ -1,7 +1,10 @@
 """Per-host counters and the latency model: simulated seconds are counted, and slept scaled by ``time_scale``.
 
 DESIGN.md "Few round trips": each WinRM command costs a ``powershell.exe`` start (~1 s on these hosts) and loading the
-Exchange cmdlets costs 5-15 s; a service restart costs its stop and start. The counters are the ones
+Exchange cmdlets costs 5-15 s; a service restart costs its stop and start; each WinRM HTTP request costs the host's
+network round trip (SimulatedHost.record_traffic). Every figure is a field of the host's spec (hosts/specs.py), so a
+fleet can give each host its own (``--hosts um001=2010:shell_load_seconds=12.4:round_trip_seconds=0.02``; make bench
+draws them from a seed). The counters are the ones
 docs/architecture.md lists for ``dump``: commands, bytes_in, bytes_out, exchange_shell_loads, simulated_seconds.
 """
 

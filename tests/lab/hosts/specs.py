@@ -16,7 +16,7 @@ DOMAIN = "contoso.lab"
 SETTINGS = ("accepts_execution_policy", "stdin_reaches_input")
 # The latency model's per-host seconds a --hosts token may set (``2010:shell_load_seconds=12.5``), so a benchmark can
 # give every host of a fleet its own timings.
-LATENCY_SETTINGS = ("process_start_seconds", "shell_load_seconds", "service_restart_seconds")
+LATENCY_SETTINGS = ("process_start_seconds", "shell_load_seconds", "service_restart_seconds", "round_trip_seconds")
 _BOOLEANS = {"true": True, "false": False}
 
 
@@ -45,6 +45,9 @@ class HostSpec:
     process_start_seconds: float = 1.0
     shell_load_seconds: float = 0.0
     service_restart_seconds: float = 5.0
+    # The network between the controller and the host: each WinRM HTTP request waits one round trip for its answer
+    # (0 by default: the lab's hosts are on loopback).
+    round_trip_seconds: float = 0.0
     # Lab settings for what no primary source confirms (host-facts.md). None takes the pessimistic answer on a
     # PowerShell 1.0 host and the answer 2.0 is documented or relied on to give otherwise (docs/lab.md "Lab settings").
     # accepts_execution_policy: powershell.exe has -ExecutionPolicy (documented from 2.0); without it the switch

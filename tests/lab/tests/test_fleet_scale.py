@@ -7,7 +7,7 @@ import resource
 import pytest
 
 from tests.lab import cli
-from tests.lab.hosts import Fleet, HostSpecError, parse_host_specs
+from tests.lab.hosts import Fleet, HostSpecError, SimulatedHost, parse_host_specs
 from tests.lab.hosts.fleet import _address
 from tests.lab.httpauth import Account
 
@@ -56,3 +56,15 @@ def test_the_daemon_takes_its_hard_descriptor_limit() -> None:
         assert raised == (hard if hard != resource.RLIM_INFINITY else 65536)
     finally:
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_each_winrm_request_costs_the_hosts_round_trip() -> None:
+    (spec,) = parse_host_specs(hosts="2010:round_trip_seconds=0.25", fleet=None)
+    host = SimulatedHost(spec)
+    clock = host.state.clock
+    for _request in range(4):
+        host.record_traffic(bytes_in=100, bytes_out=50)
+    assert host.counters.to_dict()["simulated_seconds"] == 1.0
+    assert host.state.clock == clock + 1.0
+    (loopback,) = parse_host_specs(hosts="2010", fleet=None)
+    assert loopback.round_trip_seconds == 0.0
