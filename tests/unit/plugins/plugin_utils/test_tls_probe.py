@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import socket
 import ssl
 import threading
@@ -185,3 +186,25 @@ def test_an_unusable_client_certificate_names_the_option(tmp_path: Path) -> None
 def test_ca_certificate_that_holds_none_names_the_option() -> None:
     with pytest.raises(OptionError, match="ca_certificate holds no usable certificate"):
         probe_tls(host="127.0.0.1", ports=[1], timeout=1, ca_certificate="-----BEGIN CERTIFICATE-----\nAA==\n")
+
+
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [
+        (OSError(errno.EHOSTUNREACH, "No route to host"), "192.0.2.7:5061 is unreachable: No route to host"),
+        (OSError(errno.ENETUNREACH, "Network is unreachable"), "is unreachable: Network is unreachable"),
+        (socket.gaierror(socket.EAI_NONAME, "Name or service not known"), "does not resolve: Name or service"),
+        (TimeoutError("timed out"), "192.0.2.7:5061 did not accept a connection within 3 s"),
+    ],
+)
+def test_connection_errors_are_findings(monkeypatch: pytest.MonkeyPatch, error: OSError, message: str) -> None:
+    """What the network says before any TLS: no route, no name, no answer (a firewall dropping the SYN)."""
+
+    def connect(address: tuple[str, int], timeout: float) -> socket.socket:
+        raise error
+
+    monkeypatch.setattr(socket, "create_connection", connect)
+    result = probe_tls(host="192.0.2.7", ports=[5061], timeout=3)
+    (entry,) = result["ports"]
+    assert entry["reachable"] is False and entry["ok"] is False and result["ok"] is False
+    assert message in entry["findings"][0]
