@@ -1,12 +1,20 @@
 """The collection's playbooks through ansible-playbook against one lab fleet: 12 Exchange UM servers (2007 SP1, 2010
-and 2013, four each) and a Lync front end.
+and 2013, four each) and a Lync front end, runs reused from one test step to the next.
 
 - a missing or malformed role variable stops site.yml before any WinRM request (the lab's counters stay at zero);
+- a check-mode run on the fresh fleet reports changes and changes nothing on any host;
+- the fresh run converges every host within the budget (DESIGN.md: at most 5 WinRM commands and 2 Exchange shell
+  loads per host; the CA certificate fetched once for the whole run, across the version plays and the Lync play, as
+  certsrv's counters show; one AD CS submission per server), the Lync front end trusts the CA;
+- the second run changes nothing (changed=0 on every host) at one WinRM command and at most one shell load per host;
+- verify.yml reports every host as ok in Markdown, JSON and HTML, and the HTML page's timeline is drawn in green;
+- renew.yml with a window wider than the certificates' lifetime renews and rebinds the servers it is limited to;
 - a role run on a server of another Exchange version fails with the role to use.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,12 +24,28 @@ import pytest
 import yaml
 
 from tests.integration.conftest import CREDSSP_WHERE_POSSIBLE, Lab, PlaybookRun
+from tests.integration.test_report import COLOURS, longest_run, screenshot
 
 pytestmark = pytest.mark.integration
 
 SERVERS = [f"um{number:03d}" for number in range(1, 13)]
 LYNC = "lync01"
 SITE = "- ansible.builtin.import_playbook: exchange_um.certificates.site\n"
+VERIFY = "- ansible.builtin.import_playbook: exchange_um.certificates.verify\n"
+RENEW = "- ansible.builtin.import_playbook: exchange_um.certificates.renew\n"
+# batches of four: one batch per version play; the CA certificate must carry across the plays
+BATCHES = {"exchange_um_serial": 4}
+CA_TASK = "Fetch and pin the issuing CA certificate and its chain (once, on the controller)"
+LYNC_CA_TASK = "Fetch and pin the CA of the Exchange UM certificates (once, on the controller)"
+ONE_FETCH = """
+- hosts: um001
+  gather_facts: false
+  tasks:
+    - name: Fetch the CA certificate and chain as the roles do
+      ansible.builtin.import_role:
+        name: exchange_um.certificates.exchange_common
+        tasks_from: ca
+"""
 RECAP = re.compile(r"^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.MULTILINE)
 
 
@@ -55,6 +79,30 @@ def counters(lab: Lab) -> dict[str, dict[str, Any]]:
     return {host: lab.dump(host)["counters"] for host in [*SERVERS, LYNC]}
 
 
+def reset_counters(lab: Lab) -> None:
+    for host in [*SERVERS, LYNC]:
+        lab.control(f"hosts/{host}/reset-counters", {})
+
+
+def states(lab: Lab) -> dict[str, Any]:
+    return {host: lab.dump(host)["state"] for host in [*SERVERS, LYNC]}
+
+
+def statuses(outcome: PlaybookRun, task: str) -> list[str]:
+    """The status of each run of ``task`` (a role's task is named ``<role> : <task>``)."""
+    return [
+        result["_status"]
+        for results in outcome.results.values()
+        for result in results
+        if result["_task"] == task or result["_task"].endswith(f" : {task}")
+    ]
+
+
+def bound(lab: Lab, host: str) -> str | None:
+    """The certificate the host's running UM service took when it last started (the lab's UM runtime)."""
+    return lab.dump(host)["state"].get("presented", {}).get("MSExchangeUM")
+
+
 def test_bad_variables_fail_before_any_host_is_contacted(
     fleet: Lab, run: Callable[..., PlaybookRun], tmp_path: Path
 ) -> None:
@@ -71,6 +119,75 @@ def test_bad_variables_fail_before_any_host_is_contacted(
     assert all(values["failed"] == 1 for values in recap(outcome).values()), outcome.stdout[-3000:]
     for host, values in counters(fleet).items():
         assert (values["commands"], values["bytes_in"]) == (0, 0), host
+
+
+def test_site_check_fresh_converged_verify_renew(fleet: Lab, run: Callable[..., PlaybookRun], tmp_path: Path) -> None:
+    # check mode on the fresh fleet: changes reported, none made
+    before = states(fleet)
+    checked = run(SITE, check=True, extra_vars=BATCHES)
+    assert checked.rc == 0, checked.stdout[-4000:]
+    assert all(recap(checked)[host]["changed"] > 0 for host in SERVERS), recap(checked)
+    assert states(fleet) == before
+
+    # what one download of the CA certificate and chain costs certsrv, to compare the whole run with
+    fleet.control("adcs/reset-counters", {})
+    fetched = run(ONE_FETCH)
+    assert fetched.rc == 0, fetched.stdout[-4000:]
+    one_fetch = fleet._request("GET", "adcs/counters", None)["ca"]
+    assert one_fetch > 0
+
+    # fresh run: converged within the budget
+    reset_counters(fleet)
+    fleet.control("adcs/reset-counters", {})
+    fresh = run(SITE, extra_vars=BATCHES)
+    assert fresh.rc == 0, fresh.stdout[-4000:]
+    assert set(recap(fresh)) == {*SERVERS, LYNC}
+    assert all(values["failed"] == 0 and values["unreachable"] == 0 for values in recap(fresh).values())
+    used = counters(fleet)
+    for host in SERVERS:
+        assert used[host]["commands"] <= 5 and used[host]["exchange_shell_loads"] <= 2, (host, used[host])
+    assert statuses(fresh, CA_TASK).count("ok") == 1, statuses(fresh, CA_TASK)
+    assert set(statuses(fresh, LYNC_CA_TASK)) == {"skipped"}
+    adcs = fleet._request("GET", "adcs/counters", None)
+    assert adcs["submit"] == len(SERVERS), adcs
+    assert adcs["ca"] == one_fetch, (adcs, one_fetch)
+    root = fleet.info["adcs"]["root_thumbprint"]
+    assert root in {entry["thumbprint"] for entry in fleet.dump(LYNC)["state"]["stores"]["Root"]}
+    issued = {host: bound(fleet, host) for host in SERVERS}
+    assert all(issued.values()), issued
+
+    # second run: nothing changes, one command per host
+    reset_counters(fleet)
+    again = run(SITE, extra_vars=BATCHES)
+    assert again.rc == 0, again.stdout[-4000:]
+    assert {host: values["changed"] for host, values in recap(again).items()} == dict.fromkeys([*SERVERS, LYNC], 0)
+    used = counters(fleet)
+    for host in [*SERVERS, LYNC]:
+        assert used[host]["commands"] == 1 and used[host]["exchange_shell_loads"] <= 1, (host, used[host])
+
+    # verify: every host ok in all three files; the page's timeline drawn in green, nothing red
+    report_dir = tmp_path / "report"
+    audit = run(VERIFY, extra_vars={"exchange_um_report_dir": str(report_dir)})
+    assert audit.rc == 0, audit.stdout[-4000:]
+    document = json.loads((report_dir / "report.json").read_text(encoding="utf-8"))
+    assert {host["name"]: host["status"] for host in document["hosts"]} == dict.fromkeys(SERVERS, "ok")
+    assert {host["name"]: host["thumbprint"] for host in document["hosts"]} == issued
+    markdown = (report_dir / "report.md").read_text(encoding="utf-8")
+    assert all(f"| {host} | ok |" in markdown for host in SERVERS)
+    for host in SERVERS:
+        assert f"{host}: ok (Exchange" in audit.stdout
+    image = screenshot(report_dir / "report.html", tmp_path / "report.png", height=900)
+    assert (image.width, image.height) == (1100, 900)
+    assert longest_run(image, COLOURS["ok"])[0] > 300
+    assert longest_run(image, COLOURS["failed"])[0] < 20  # the legend's swatch, no bar
+
+    # renew with a window wider than the certificates' lifetime: the limited servers get new certificates, bound
+    limited = ["um001", "um002", "um003"]
+    renewed = run(RENEW, extra_vars={"exchange_um_renew_before_days": 800}, limit=",".join(limited))
+    assert renewed.rc == 0, renewed.stdout[-4000:]
+    now_bound = {host: bound(fleet, host) for host in SERVERS}
+    assert all(now_bound[host] != issued[host] for host in limited), (issued, now_bound)
+    assert all(now_bound[host] == issued[host] for host in SERVERS if host not in limited)
 
 
 def test_a_role_on_a_server_of_another_version_fails_clearly(fleet: Lab, run: Callable[..., PlaybookRun]) -> None:
