@@ -181,8 +181,10 @@ ports:
     client_certificate:
       description:
         - Whether the server asked for a client certificate and how it went. V(not_requested); V(requested) (none
-          was sent and the server went on); V(required) (none was sent and the server ended the handshake);
-          V(accepted) or V(refused) (the probe sent O(client_cert_path)). Null without an answer.
+          was sent and the server went on, or the handshake broke for another reason, which is then a finding);
+          V(required) (none was sent and the server ended the handshake with an alert; the chain is still read);
+          V(accepted) or V(refused) (the probe sent O(client_cert_path); V(refused) is a finding). Null without an
+          answer.
       type: str
       returned: always
       sample: required

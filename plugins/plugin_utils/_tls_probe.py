@@ -56,13 +56,14 @@ class Handshake:
 
     @property
     def client_certificate(self) -> str:
-        """``not_requested``, ``requested`` (none sent, the server went on), ``required`` (none sent, the server
-        ended the handshake), ``accepted`` or ``refused`` (one was sent)."""
+        """``not_requested``; ``requested`` (none sent and the server went on, or the handshake broke for another
+        reason); ``required`` (none sent, the server ended the handshake with an alert); ``accepted`` or
+        ``refused`` (one was sent, and the server went on or ended the handshake with an alert)."""
         if not self.flight.certificate_request:
             return "not_requested"
-        if self.client_certificate_sent:
-            return "accepted" if self.completed else "refused"
-        return "requested" if self.completed else "required"
+        if self.completed or self.flight.alert is None:
+            return "accepted" if self.completed and self.client_certificate_sent else "requested"
+        return "refused" if self.client_certificate_sent else "required"
 
 
 def probe_context(*, client_cert: str | None = None, client_key: str | None = None) -> ssl.SSLContext:
