@@ -41,8 +41,10 @@ from ansible_collections.exchange_um.certificates.plugins.plugin_utils._exchange
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._host_action import (
     HOST_ARGUMENT_SPEC,
     SHELL_OPTIONS,
+    ExchangeShellError,
     HostActionBase,
 )
+from ansible_collections.exchange_um.certificates.plugins.plugin_utils._host_channel import HostOperationError
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._x509 import CertificateError
 
 # A template's common name has at most 64 characters (the cn attribute of pKICertificateTemplate objects is 1-64).
@@ -86,6 +88,12 @@ def _names(value: object) -> list[str]:
         raise TypeError("subject_alt_names is a list of DNS names")
     return [str(item) for item in items]
 
+
+_EXCHANGE_ADVICE = (
+    "The exchange method's cmdlets read Active Directory with the WinRM logon's rights, which a logon without "
+    "network credentials (NTLM, Basic) cannot lend onward: use method=certreq (the default; it needs no directory), "
+    "CredSSP, or on 2010 and 2013 exchange_shell=remote with exchange_shell_username and exchange_shell_password"
+)
 
 _SPEC = {
     "argument_spec": {
@@ -166,9 +174,16 @@ class ActionModule(HostActionBase):
 
         def call_host(arguments: Mapping[str, object]) -> dict[str, t.Any]:
             # Only the exchange method's key and install steps call Exchange cmdlets (the version's fragment).
-            if exchange is not None and arguments.get("Step") in ("prepare", "install"):
+            if exchange is None or arguments.get("Step") not in ("prepare", "install"):
+                return self.call_host(arguments, exchange=None)
+            try:
                 return self.call_host(arguments, exchange=exchange, fqdn=shell_fqdn, fqdn_source="fqdn")
-            return self.call_host(arguments, exchange=None)
+            except HostOperationError as error:
+                if (error.fqid or "").startswith("Exum") or isinstance(error, ExchangeShellError):
+                    raise
+                raise CertificateRequestError(
+                    f"{str(error).rstrip('.')}. {_EXCHANGE_ADVICE}", reason="exchange"
+                ) from None
 
         if args["state"] == "absent":
             outcome = ensure_absent(

@@ -359,5 +359,6 @@ def test_exchange_method(certreq_lab: Any, run: Callable[..., Any]) -> None:
         assert counters["commands"] == 3 and counters["exchange_shell_loads"] == 3, counters
     # 2007 SP1's cmdlets read Active Directory, which its NTLM logon (WinRM 1.1, no CredSSP) cannot reach.
     failed = result.task("exch2007", "request")
-    assert failed["_status"] == "failed", failed
+    assert failed["_status"] == "failed" and "method=certreq" in failed["msg"], failed
+    assert "New-ExchangeCertificate" in failed["msg"] and "Active Directory" in failed["msg"]
     assert pending_keys(lab, "exch2007") == [] and records(lab, "exch2007") == {}
