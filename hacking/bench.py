@@ -142,6 +142,7 @@ def main() -> None:
     unknown = sorted(set(roles) - set(PLAYBOOKS))
     if unknown or not sizes or min(sizes) < 1:
         parser.error(f"--roles takes {SITE} and {NAIVE}, --fleets sizes of 1 or more (got {options.roles!r})")
+    options.revision = _revision()  # what is measured: the tree as the bench starts
     runs: list[Run] = []
     failures: list[str] = []
     for size in sizes:
@@ -160,9 +161,9 @@ def main() -> None:
 
 def write(output: Path, runs: list[Run], failures: list[str], options: argparse.Namespace) -> None:
     heading = (
-        f"# make bench\n\nCommit {_revision()}; forks {options.forks}, binding batches of {options.serial}%, time scale"
-        f" {options.time_scale} real s per simulated s, latency seed {options.seed} (spread {options.spread},"
-        f" round trip {options.round_trip} s),"
+        f"# make bench\n\nCommit {options.revision}; forks {options.forks}, binding batches of {options.serial}%,"
+        f" time scale {options.time_scale} real s per simulated s, latency seed {options.seed}"
+        f" (spread {options.spread}, round trip {options.round_trip} s),"
         f" {os.cpu_count()} CPUs.\n\n"
     )
     failed = "".join(f"\nFailed: {failure.splitlines()[0]}\n" for failure in failures)
