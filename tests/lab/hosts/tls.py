@@ -237,7 +237,9 @@ class SipTlsListeners:
             self.settings.tls12 = tls12
         with self._lock:
             for listener in self._listeners.values():
-                listener.context = self._context(self._materials[listener.service])
+                material = self._materials.get(listener.service)
+                if material is not None:  # else a refresh is closing this listener right now
+                    listener.context = self._context(material)
         return self.settings
 
     def _material(self, service: str, thumbprint: str) -> _Material | None:
