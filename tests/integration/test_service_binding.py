@@ -237,50 +237,6 @@ def test_winrm_drop_during_the_restart_then_a_converging_rerun(
     assert again.task("exch2013", "bind")["startup_modes"] == {"UM": "TLS", "UMCallRouter": "TLS"}
 
 
-def test_service_start_failure_rolls_back(binding_lab: Lab, run: Callable[..., PlaybookRun]) -> None:
-    """The lab's start failure is a setting that lasts (the SCM refuses every start until it is cleared), so the
-    rollback puts the previous binding back and its restart fails too: the task states both, then a run after the
-    cause is gone converges."""
-    failing = {"exch2010": "MSExchangeUM", "exch2013": "MSExchangeUMCR"}
-    before = {host: _state(binding_lab, host)["um"] for host in failing}
-    for host, service in failing.items():
-        binding_lab.control(f"hosts/{host}/services/{service}", {"start_fails": True})
-    done = run(BIND, extra_vars={"target": ":".join(failing), "mode": "Dual"})
-    for host, service in failing.items():
-        result = done.task(host, "bind")
-        assert result["_status"] == "failed", result
-        message = result["msg"]
-        assert message.startswith(f"{service} did not come back after the restart (restart_timeout 60 s)"), message
-        assert f"but {service} did not start with it either" in message and f"{service}: Stopped" in message, message
-        assert f"UM: {_own(binding_lab, host)} (startup mode TLS)" in message, message
-        # The previous binding is recorded again.
-        assert _state(binding_lab, host)["um"] == before[host]
-        binding_lab.control(f"hosts/{host}/services/{service}", {"start_fails": False})
-    again = run(BIND, extra_vars={"target": ":".join(failing), "mode": "Dual"})
-    assert again.rc == 0, again.stdout
-    for host in failing:
-        result = again.task(host, "bind")
-        _ok(result)
-        assert result["changed"] is True and set(result["startup_modes"].values()) == {"Dual"}
-        assert all(service["status"] == "Running" for service in _state(binding_lab, host)["services"])
-
-
-def test_startup_mode_change_and_drain_with_active_calls(binding_lab: Lab, run: Callable[..., PlaybookRun]) -> None:
-    for host in DIRECTORY_HOSTS:
-        binding_lab.control(f"hosts/{host}/calls", {"count": 2, "ends_after_seconds": 40})
-    done = run(BIND, extra_vars={"target": ":".join(DIRECTORY_HOSTS), "mode": "TLS", "drain": True})
-    assert done.rc == 0, done.stdout
-    for host in DIRECTORY_HOSTS:
-        result = done.task(host, "bind")
-        _ok(result)
-        assert result["changed"] is True
-        assert result["drained_calls"] == 2
-        assert set(result["startup_modes"].values()) == {"TLS"}
-        calls = _state(binding_lab, host)["calls"]
-        assert calls["active"] == 0 and calls["dropped_calls"] == 0 and calls["ended"] >= 2, calls
-        assert _state(binding_lab, host)["um"]["startup_mode"] == "TLS"
-
-
 # A machine key and request made on the host with certreq (host-facts.md "certreq / certutil"; SHA-256, which
 # CertEnroll's certreq of Server 2008 takes as HashAlgorithm), submitted to the lab's AD CS from here, and the issued
 # certificate paired with the key by certreq -accept: how a CA-issued certificate reaches a host's My store.
@@ -335,6 +291,117 @@ def _enroll(lab: Lab, host: str) -> str:
         "certreq -accept -machine 'C:\\Windows\\Temp\\um.cer' | Out-Null\r\n",
     )
     return thumbprint(issued)
+
+
+# The fault the lab injects: the next start of one service fails (control API start_failures; the SCM's 1053 and
+# UM's event 1038). On 2013 it is the Call Router's, which starts after MSExchangeUM has taken the new certificate.
+FAILING = {"exch2007": "MSExchangeUM", "exch2010": "MSExchangeUM", "exch2013": "MSExchangeUMCR"}
+
+BIND_AND_AGAIN = """
+- hosts: exchange_um
+  gather_facts: false
+  tasks:
+    - name: bind
+      exchange_um.certificates.service_binding:
+        thumbprint: "{{ wanted[inventory_hostname] }}"
+        restart_timeout: 60
+    - name: again
+      exchange_um.certificates.service_binding:
+        thumbprint: "{{ wanted[inventory_hostname] }}"
+"""
+
+
+def _as_it_is(lab: Lab, host: str) -> dict[str, Any]:
+    """What a rollback puts back: UM's settings and status, Exchange's service assignments, the certificate each
+    running service presents, the services' states and the certificate stores."""
+    state = _state(lab, host)
+    return {
+        "um": state["um"],
+        "call_router": state["call_router"],
+        "um_status": state["um_status"],
+        "server_components": state["server_components"],
+        # A certificate without services is "None", whether Exchange ever enabled it or not.
+        "exchange_certificates": {
+            thumbprint: services
+            for thumbprint, services in state["exchange_certificates"].items()
+            if services != "None"
+        },
+        "presented": state["presented"],
+        "services": {service["name"]: service["status"] for service in state["services"]},
+        "stores": state["stores"],
+    }
+
+
+def test_a_failed_first_restart_rolls_back_and_the_host_is_as_it_was(
+    binding_lab: Lab, run: Callable[..., PlaybookRun]
+) -> None:
+    """The binding's first restart fails once, per version: the rollback rebinds the previous certificate (2010,
+    2013; 2007 SP1 has nothing to rebind) and restarts, the host ends exactly as it was, the task fails stating both
+    outcomes; the fault used up, a re-run binds and a second task finds it converged."""
+    # 2010 and 2013 move to another certificate (CA-issued, made on the host); 2007 SP1 keeps its own and restarts
+    # because its newest event 1112 names another.
+    wanted = {"exch2007": _own(binding_lab, "exch2007")}
+    for host in DIRECTORY_HOSTS:
+        wanted[host] = _enroll(binding_lab, host)
+    _old_1112(binding_lab)
+    before = {host: _as_it_is(binding_lab, host) for host in HOSTS}
+    for host in HOSTS:
+        assert set(before[host]["services"].values()) == {"Running"}, before[host]
+    for host, service in FAILING.items():
+        answer = binding_lab.control(f"hosts/{host}/services/{service}", {"start_failures": 1})
+        assert answer["start_failures"] == 1
+    done = run(BIND_AND_AGAIN, extra_vars={"wanted": wanted})
+    for host, service in FAILING.items():
+        result = done.task(host, "bind")
+        assert result["_status"] == "failed", result
+        assert result["rolled_back"] is True, result
+        message = result["msg"]
+        assert message.startswith(f"{service} did not come back after the restart (restart_timeout 60 s)"), message
+        assert "Rolled back: the previous certificate " in message and "the services restarted" in message, message
+        assert "the host is as it was" in message, message
+        assert _as_it_is(binding_lab, host) == before[host], host
+        dumped = {item["name"]: item for item in _state(binding_lab, host)["services"]}
+        assert dumped[service]["start_failures"] == 0, "one failed start used the fault up"
+        events = [event["event_id"] for event in _state(binding_lab, host)["event_log"]["Application"]]
+        assert 1038 in events, events
+    for host in DIRECTORY_HOSTS:
+        message = done.task(host, "bind")["msg"]
+        previous = before[host]["um"]["certificate_thumbprint"]
+        assert previous != wanted[host]
+        assert f"the previous certificate {previous} and startup modes" in message, message
+    # 2007 SP1: UM chose again at the rollback's start and took the certificate it presented before.
+    assert before["exch2007"]["presented"] == {"MSExchangeUM": wanted["exch2007"]}
+
+    again = run(BIND_AND_AGAIN, extra_vars={"wanted": wanted})
+    assert again.rc == 0, again.stdout
+    for host in HOSTS:
+        bind, converged = again.task(host, "bind"), again.task(host, "again")
+        _ok(bind)
+        _ok(converged)
+        assert bind["thumbprint"] == wanted[host] and bind["rolled_back"] is False, bind
+        assert converged["changed"] is False and converged["restarted"] == [], converged
+        assert _state(binding_lab, host)["presented"] == dict.fromkeys(SERVICES[host], wanted[host])
+    for host in DIRECTORY_HOSTS:
+        bind = again.task(host, "bind")
+        assert bind["changed"] is True and bind["restarted"] == SERVICES[host], bind
+    # 2007 SP1: the rollback's start logged a new 1112 naming its certificate, so nothing is left to do.
+    assert again.task("exch2007", "bind")["changed"] is False
+
+
+def test_startup_mode_change_and_drain_with_active_calls(binding_lab: Lab, run: Callable[..., PlaybookRun]) -> None:
+    for host in DIRECTORY_HOSTS:
+        binding_lab.control(f"hosts/{host}/calls", {"count": 2, "ends_after_seconds": 40})
+    done = run(BIND, extra_vars={"target": ":".join(DIRECTORY_HOSTS), "mode": "TLS", "drain": True})
+    assert done.rc == 0, done.stdout
+    for host in DIRECTORY_HOSTS:
+        result = done.task(host, "bind")
+        _ok(result)
+        assert result["changed"] is True
+        assert result["drained_calls"] == 2
+        assert set(result["startup_modes"].values()) == {"TLS"}
+        calls = _state(binding_lab, host)["calls"]
+        assert calls["active"] == 0 and calls["dropped_calls"] == 0 and calls["ended"] >= 2, calls
+        assert _state(binding_lab, host)["um"]["startup_mode"] == "TLS"
 
 
 TAKE_ISSUED_THEN_OWN = """

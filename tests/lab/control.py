@@ -252,18 +252,23 @@ class ControlApi:
         return record
 
     def _configure_service(self, body: dict[str, Any], name: str, service: str) -> dict[str, object]:
-        """A service's lab settings (docs/lab.md "UM runtime"): ``start_fails``, ``start_hangs`` (booleans),
-        ``start_seconds``, ``stop_seconds`` (simulated seconds >= 0, or null for the host's default)."""
+        """A service's lab settings (docs/lab.md "UM runtime"): ``start_failures`` (fault injection: the next N
+        starts fail, N >= 0), ``start_hangs`` (boolean), ``start_seconds``, ``stop_seconds`` (simulated seconds >= 0,
+        or null for the host's default)."""
         settings: dict[str, object] = {}
-        for key in ("start_fails", "start_hangs"):
-            if key in body:
-                if not isinstance(body[key], bool):
-                    raise ControlError(400, f"field {key!r} must be true or false")
-                settings[key] = body[key]
+        if "start_failures" in body:
+            failures = _field(body, "start_failures", int)
+            if failures < 0:
+                raise ControlError(400, "field 'start_failures' must be 0 or more (0 clears the fault)")
+            settings["start_failures"] = failures
+        if "start_hangs" in body:
+            if not isinstance(body["start_hangs"], bool):
+                raise ControlError(400, "field 'start_hangs' must be true or false")
+            settings["start_hangs"] = body["start_hangs"]
         for key in ("start_seconds", "stop_seconds"):
             if key in body:
                 settings[key] = _seconds(body, key, allow_null=True)
-        _no_other_fields(body, ("start_fails", "start_hangs", "start_seconds", "stop_seconds"))
+        _no_other_fields(body, ("start_failures", "start_hangs", "start_seconds", "stop_seconds"))
         try:
             return self._host(name).host(name).configure_service(service, settings)
         except KeyError as error:

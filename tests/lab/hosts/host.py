@@ -99,7 +99,7 @@ class SimulatedHost:
             return record.to_dict()
 
     def configure_service(self, name: str, settings: dict[str, object]) -> dict[str, object]:
-        """Lab settings of one service (the control API's ``services``): start/stop time, start failure, hang."""
+        """Lab settings of one service (the control API's ``services``): start/stop time, start failures, hang."""
         with self._lock:
             service = next((item for item in self.state.services.values() if item.name.lower() == name.lower()), None)
             if service is None:

@@ -84,12 +84,14 @@ def seconds_to_stop(state: HostState, service: Service) -> float:
 
 def request_start(state: HostState, service: Service) -> None:
     """ServiceController.Start(): the service goes StartPending and completes after its start time (never while
-    ``start_hangs``); a refusal raises :class:`ServiceRefused` and, for a UM service, writes event 1038."""
+    ``start_hangs``); a refusal raises :class:`ServiceRefused` and, for a UM service, writes event 1038. An armed
+    ``start_failures`` fault makes this start fail so (ERROR_SERVICE_REQUEST_TIMEOUT) and is used up by it."""
     if service.status != "Stopped":
         raise ServiceRefused(_ALREADY_RUNNING)
     if service.start_mode == "Disabled":
         raise ServiceRefused(_DISABLED)
-    if service.start_fails:
+    if service.start_failures > 0:
+        service.start_failures -= 1
         if service.name in _UM_SERVICES:
             _start_failed(state, service, "the service did not respond to the start request")
         raise ServiceRefused(_REQUEST_TIMEOUT)

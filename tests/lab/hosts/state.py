@@ -147,8 +147,8 @@ class Service:
     """One Windows service. ``status`` is a ServiceControllerStatus name; a pending start or stop completes at the
     simulated time ``ready_at`` (hosts/runtime.py; None while a start hangs). The lab settings (control API
     ``POST /hosts/<h>/services/<name>``): ``start_seconds`` / ``stop_seconds`` (None: half the host's
-    ``service_restart_seconds`` each), ``start_fails`` (the SCM refuses the start), ``start_hangs`` (the service
-    stays StartPending)."""
+    ``service_restart_seconds`` each), ``start_failures`` (fault injection: the next N starts fail as a start the
+    SCM gives up on, one used per failed start), ``start_hangs`` (the service stays StartPending)."""
 
     name: str
     display_name: str
@@ -156,7 +156,7 @@ class Service:
     start_mode: str = "Auto"
     start_seconds: float | None = None
     stop_seconds: float | None = None
-    start_fails: bool = False
+    start_failures: int = 0
     start_hangs: bool = False
     ready_at: float | None = None
 
@@ -168,7 +168,7 @@ class Service:
             "start_mode": self.start_mode,
             "start_seconds": self.start_seconds,
             "stop_seconds": self.stop_seconds,
-            "start_fails": self.start_fails,
+            "start_failures": self.start_failures,
             "start_hangs": self.start_hangs,
         }
 

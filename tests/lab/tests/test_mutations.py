@@ -212,7 +212,7 @@ def _drain_timeout(runner: Runner, _ca: TestCa) -> None:
 
 def _rollback(runner: Runner, _ca: TestCa) -> None:
     host = SimulatedHost(PRESETS["2013"])
-    host.state.services["MSExchangeUMCR"].start_fails = True
+    host.state.services["MSExchangeUMCR"].start_failures = 2  # the restart and the rollback's restart
     data = runner.run(host, "service_binding", _binding_arguments(host), exchange="2013")
     assert data["failure"] is not None and data["failure"]["stage"] == "restart"
     assert data["failure"]["service"] == "MSExchangeUMCR"

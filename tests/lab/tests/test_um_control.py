@@ -23,18 +23,19 @@ def api_and_host() -> tuple[ControlApi, SimulatedHost]:
 
 def test_service_settings(api_and_host: tuple[ControlApi, SimulatedHost]) -> None:
     api, host = api_and_host
-    answer = api.call("POST", "/hosts/exch2010/services/msexchangeum", {"start_fails": True, "start_seconds": 7})
-    assert answer["name"] == "MSExchangeUM" and answer["start_fails"] is True and answer["start_seconds"] == 7.0
+    answer = api.call("POST", "/hosts/exch2010/services/msexchangeum", {"start_failures": 2, "start_seconds": 7})
+    assert answer["name"] == "MSExchangeUM" and answer["start_failures"] == 2 and answer["start_seconds"] == 7.0
     service = host.state.services["MSExchangeUM"]
-    assert service.start_fails and service.start_seconds == 7.0
-    api.call("POST", "/hosts/exch2010/services/MSExchangeUM", {"start_seconds": None, "start_fails": False})
-    assert service.start_seconds is None and not service.start_fails
-    for body in ({"start_fails": "yes"}, {"start_seconds": -1}, {"start_seconds": True}, {"colour": "red"}):
+    assert service.start_failures == 2 and service.start_seconds == 7.0
+    api.call("POST", "/hosts/exch2010/services/MSExchangeUM", {"start_seconds": None, "start_failures": 0})
+    assert service.start_seconds is None and service.start_failures == 0
+    bad = ({"start_failures": True}, {"start_failures": -1}, {"start_failures": 1.5}, {"start_fails": True})
+    for body in (*bad, {"start_hangs": "yes"}, {"start_seconds": -1}, {"start_seconds": True}, {"colour": "red"}):
         with pytest.raises(ControlError) as refused:
             api.call("POST", "/hosts/exch2010/services/MSExchangeUM", body)
         assert refused.value.status == 400
     with pytest.raises(ControlError) as missing:
-        api.call("POST", "/hosts/exch2010/services/Spooler", {"start_fails": True})
+        api.call("POST", "/hosts/exch2010/services/Spooler", {"start_failures": 1})
     assert missing.value.status == 404
 
 

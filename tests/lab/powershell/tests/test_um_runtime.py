@@ -117,7 +117,7 @@ def test_a_start_that_fails() -> None:
     # The brief's CouldNotStartService text; ServiceController.Start throws InvalidOperationException with the
     # SCM's Win32 error inside; UM writes event 1038 (host-facts.md "UM").
     state = machine("2010")
-    state.services[UM].start_fails = True
+    state.services[UM].start_failures = 2
     result = run("Restart-Service MSExchangeUM; [string](Get-Service MSExchangeUM).Status", "2010", machine=state)
     assert result.lines == ["Stopped"]
     text = error_text(result.stderr)
@@ -135,6 +135,11 @@ def test_a_start_that_fails() -> None:
     assert result.lines == [
         "System.InvalidOperationException", "Cannot start service MSExchangeUM on computer '.'.",
     ]  # fmt: skip
+    # The fault was for the next two starts: each failed start used one, the third start succeeds.
+    assert state.services[UM].start_failures == 0
+    started = "$s = Get-Service MSExchangeUM; $s.Start(); $s.WaitForStatus('Running', [TimeSpan]::FromSeconds(30)); "
+    assert ok(started + "[string]$s.Status", "2010", state).lines == ["Running"]
+    assert len([event for event in state.events if event.event_id == 1038]) == 2
 
 
 def test_a_start_that_hangs() -> None:
