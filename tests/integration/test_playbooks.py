@@ -9,6 +9,7 @@ and 2013, four each) and a Lync front end, runs reused from one test step to the
 - the second run changes nothing (changed=0 on every host) at one WinRM command and at most one shell load per host;
 - verify.yml reports every host as ok in Markdown, JSON and HTML, and the HTML page's timeline is drawn in green;
 - renew.yml with a window wider than the certificates' lifetime renews and rebinds the servers it is limited to;
+- verify.yml with a minimum of days left above that lifetime fails each server, in the TLS probe and the report;
 - a role run on a server of another Exchange version fails with the role to use.
 """
 
@@ -188,6 +189,21 @@ def test_site_check_fresh_converged_verify_renew(fleet: Lab, run: Callable[..., 
     now_bound = {host: bound(fleet, host) for host in SERVERS}
     assert all(now_bound[host] != issued[host] for host in limited), (issued, now_bound)
     assert all(now_bound[host] == issued[host] for host in SERVERS if host not in limited)
+
+    # verify with a bar above the certificates' lifetime: each server fails, on the wire and in the report
+    strict_dir = tmp_path / "strict"
+    failing = run(
+        VERIFY,
+        extra_vars={"exchange_um_report_dir": str(strict_dir), "exchange_um_tls_min_days_left": 800},
+        limit=",".join(limited),
+    )
+    assert failing.rc != 0
+    document = json.loads((strict_dir / "report.json").read_text(encoding="utf-8"))
+    assert {host["name"]: host["status"] for host in document["hosts"]} == dict.fromkeys(limited, "failed")
+    for host in document["hosts"]:
+        assert host["tls"] is False and host["trusted"] is True, host
+        assert any(finding.startswith("certificate expires in") for finding in host["findings"]), host
+    assert f"3 servers with findings, 0 without data; see {strict_dir / 'report.md'}" in failing.stdout
 
 
 def test_a_role_on_a_server_of_another_version_fails_clearly(fleet: Lab, run: Callable[..., PlaybookRun]) -> None:
