@@ -10,18 +10,22 @@ mutation it must fail. docs/lab.md lists the table.
 from __future__ import annotations
 
 import base64
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils import _host_channel as channel
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._exchange import profile_for
+from cryptography import x509
 
 from tests.lab.hosts import PRESETS, SimulatedHost
-from tests.lab.hosts.certs import thumbprint
+from tests.lab.hosts.certs import StoredCertificate, thumbprint
 from tests.lab.hosts.runtime import add_calls
 from tests.lab.httpauth import DelegatedCredential, Logon
+from tests.lab.pki import LabPki
 from tests.lab.tests.test_hosts_payloads import TestCa, b64der, make_ca
 
 UM_SERVICES = ["MSExchangeUM", "MSExchangeUMCR"]
@@ -89,6 +93,40 @@ MUTATIONS = (
              "        Set-UMServer -Identity $server -UMStartupMode $um['startup_mode']\n", "", "bind_2010"),
     Mutation("service_binding.2010.ps1", "the certificate enabled for another service", "-Services 'UM' -Force",
              "-Services 'IIS' -Force", "bind_2010"),
+    Mutation("certificate_request.none.ps1", "the key made in the user's key set", "'MachineKeySet = TRUE'",
+             "'MachineKeySet = FALSE'", "certreq_2010"),
+    Mutation("certificate_request.none.ps1", "certreq -accept -user", "if (-not $legacy) { $arguments += '-machine' }\n"
+             "    Invoke-ExumCertreq ($arguments + @($path))", "if (-not $legacy) { $arguments += '-user' }\n"
+             "    Invoke-ExumCertreq ($arguments + @($path))", "certreq_2010"),
+    Mutation("certificate_request.ps1", "the stores opened for the current user", "$Name, 'LocalMachine'",
+             "$Name, 'CurrentUser'", "certreq_2010"),
+    Mutation("certificate_request.ps1", "Windows Server 2003's SAN attribute on 2008 R2",
+             "$legacy = [Environment]::OSVersion.Version.Major -lt 6",
+             "$legacy = [Environment]::OSVersion.Version.Major -le 6", "certreq_2010"),
+    Mutation("certificate_request.none.ps1", "the key exportable by default",
+             "if ($Exportable) { [void]$lines.Add('Exportable = TRUE') } else { "
+             "[void]$lines.Add('Exportable = FALSE') }", "[void]$lines.Add('Exportable = TRUE')", "certreq_2010"),
+    Mutation("certificate_request.none.ps1", "the request's temporary files left behind",
+             "    Remove-ExumFiles $files\n    $request\n", "    $request\n", "certreq_2010"),
+    Mutation("certificate_request.ps1", "the record kept after the install",
+             "if (Test-Path -Path $recordPath) { Remove-Item -Path $recordPath -Recurse; $removed = $true }\n"
+             "    @{ 'installed'", "@{ 'installed'", "certreq_2010"),
+    Mutation("certificate_request.ps1", "the chain not checked before the install", "if (-not $chain['built']) {\n"
+             "        return @{ 'installed' = $false", "if ($false) {\n        return @{ 'installed' = $false",
+             "certreq_untrusted"),
+    Mutation("certificate_request.none.ps1", "try/finally (2.0) in a 1.0 script",
+             "    trap { Remove-ExumFiles $Files; break }\n    $output = & certreq.exe $Arguments\n",
+             "    try { $output = & certreq.exe $Arguments } finally { }\n", "certreq_2007"),
+    Mutation("certificate_request.ps1", "the pending key left behind by discard",
+             "if ($null -ne $item) { $store.Remove($item); $removed = $true }",
+             "if ($null -ne $item) { $removed = $true }", "certreq_discard"),
+    Mutation("certificate_request.2010.ps1", "Import-ExchangeCertificate -Path on 2010 (it takes -FileData)",
+             "-FileData ([Convert]::FromBase64String($Certificate))", "-Path $Certificate", "exchange_2010"),
+    Mutation("certificate_request.2007sp1.ps1", "2013's -RequestFile on 2007 SP1", "-GenerateRequest -Path $path",
+             "-GenerateRequest -RequestFile $path", "exchange_2007"),
+    Mutation("exchange_info.ps1", "the request records read from the wrong key",
+             "$recordRoot = 'HKLM:\\SOFTWARE\\exchange_um\\certificates\\Requests'",
+             "$recordRoot = 'HKCU:\\SOFTWARE\\exchange_um\\certificates\\Requests'", "certreq_discard"),
     Mutation("service_binding.2013.ps1", "Set-UMCallRouterSettings -Identity (it takes -Server)",
              "Set-UMCallRouterSettings -Server $server", "Set-UMCallRouterSettings -Identity $server", "bind_2013"),
 )  # fmt: skip
@@ -247,7 +285,104 @@ def _unsecured_2007(runner: Runner, _ca: TestCa) -> None:
     assert data["failure"] is not None and data["failure"]["fqid"] == "ExumNoCertificateEvent", data["failure"]
 
 
+def _certreq_pki() -> LabPki:
+    return LabPki.create(Path(tempfile.mkdtemp(prefix="mutation-pki-")))
+
+
+def _certreq_host(preset: str, pki: LabPki) -> SimulatedHost:
+    host = SimulatedHost(PRESETS[preset])
+    host.state.stores["Root"].add(StoredCertificate(pki.root))
+    host.state.stores["CA"].add(StoredCertificate(pki.issuing))
+    return host
+
+
+def _certreq_arguments(host: SimulatedHost, pki: LabPki, **changes: Any) -> dict[str, Any]:
+    arguments: dict[str, Any] = {"Step": "prepare", "Fqdn": host.spec.fqdn, "Names": ["um.contoso.lab"],
+                                 "Issuers": [thumbprint(pki.issuing)], "RenewBeforeDays": 30, "KeyLength": 2048,
+                                 "Exportable": False, "Force": False, "CheckMode": False, "Template": "WebServer",
+                                 "Ca": "http://ca/certsrv/"}  # fmt: skip
+    arguments.update(changes)
+    return arguments
+
+
+def _records(host: SimulatedHost) -> list[str]:
+    return [key for key in host.state.registry if "exchange_um" in key.lower() and key.lower().endswith(".lab")]
+
+
+def _certreq(runner: Runner, preset: str) -> None:
+    """Key and request made, certificate issued by the lab's CA and installed; the next inspection finds it."""
+    pki = _certreq_pki()
+    host = _certreq_host(preset, pki)
+    prepared = runner.run(host, "certificate_request", _certreq_arguments(host, pki))
+    assert prepared["action"] == "request" and _records(host)
+    csr = x509.load_pem_x509_csr(prepared["request"].encode("ascii"))
+    assert not [path for path in host.state.files.files() if "exum-" in path.lower()]
+    issued = pki.sign_csr(csr, template="WebServer")
+    installed = runner.run(host, "certificate_request", {"Step": "install", "Fqdn": host.spec.fqdn,
+                                                          "Issuers": [thumbprint(pki.issuing)],
+                                                          "Certificate": b64der(issued)})  # fmt: skip
+    assert installed["installed"] is True
+    entry = host.state.stores["My"].get(thumbprint(issued))
+    assert entry is not None and entry.private_key is not None and entry.key_exportable is False
+    names = [ext.value for ext in issued.extensions if isinstance(ext.value, x509.SubjectAlternativeName)]
+    assert [name.get_values_for_type(x509.DNSName) for name in names] == [[host.spec.fqdn, "um.contoso.lab"]]
+    assert not host.state.stores["REQUEST"].entries() and not _records(host)
+    again = runner.run(host, "certificate_request", _certreq_arguments(host, pki))
+    assert again["action"] == "none" and again["usable"]["thumbprint"] == thumbprint(issued)
+
+
+def _exchange_method(runner: Runner, preset: str) -> None:
+    """The exchange method: New-ExchangeCertificate -GenerateRequest, the lab's CA, Import-ExchangeCertificate."""
+    pki = _certreq_pki()
+    host = _certreq_host(preset, pki)
+    prepared = runner.run(host, "certificate_request", _certreq_arguments(host, pki), exchange=preset)
+    assert prepared["action"] == "request"
+    csr = x509.load_pem_x509_csr(prepared["request"].encode("ascii"))
+    issued = pki.sign_csr(csr, template="WebServer")
+    installed = runner.run(host, "certificate_request", {"Step": "install", "Fqdn": host.spec.fqdn,
+                                                          "Issuers": [thumbprint(pki.issuing)],
+                                                          "Certificate": b64der(issued)}, exchange=preset)  # fmt: skip
+    assert installed["installed"] is True
+    entry = host.state.stores["My"].get(thumbprint(issued))
+    assert entry is not None and entry.private_key is not None
+    assert not host.state.stores["REQUEST"].entries() and not _records(host)
+
+
+def _certreq_untrusted(runner: Runner, _ca: TestCa) -> None:
+    """A certificate whose CA the host does not trust is not installed; the pending key stays for a later run."""
+    pki, other = _certreq_pki(), _certreq_pki()
+    host = _certreq_host("2010", pki)
+    prepared = runner.run(host, "certificate_request", _certreq_arguments(host, pki))
+    issued = other.sign_csr(x509.load_pem_x509_csr(prepared["request"].encode("ascii")), template="WebServer")
+    answer = runner.run(host, "certificate_request", {"Step": "install", "Fqdn": host.spec.fqdn,
+                                                       "Issuers": [thumbprint(other.issuing)],
+                                                       "Certificate": b64der(issued)})  # fmt: skip
+    assert answer["installed"] is False and host.state.stores["My"].get(thumbprint(issued)) is None
+    assert len(host.state.stores["REQUEST"].entries()) == 1
+
+
+def _certreq_discard(runner: Runner, _ca: TestCa) -> None:
+    """exchange_info reports the record; discard removes the pending key and the record."""
+    pki = _certreq_pki()
+    host = _certreq_host("2010", pki)
+    prepared = runner.run(host, "certificate_request", _certreq_arguments(host, pki))
+    runner.run(host, "certificate_request", {"Step": "record", "Fqdn": host.spec.fqdn, "RequestId": "7"})
+    snapshot = runner.run(host, "exchange_info", {"Services": UM_SERVICES}, exchange="2010")
+    records = snapshot["request_records"]
+    assert len(records) == 1
+    record = records[0]
+    assert record["request_id"] == 7 and record["key_thumbprint"] == prepared["key_thumbprint"]
+    runner.run(host, "certificate_request", {"Step": "discard", "Fqdn": host.spec.fqdn})
+    assert not host.state.stores["REQUEST"].entries() and not _records(host)
+
+
 SCENARIOS: dict[str, Callable[[Runner, TestCa], None]] = {
+    "certreq_2010": lambda runner, _ca: _certreq(runner, "2010"),
+    "certreq_2007": lambda runner, _ca: _certreq(runner, "2007sp1"),
+    "certreq_untrusted": _certreq_untrusted,
+    "certreq_discard": _certreq_discard,
+    "exchange_2010": lambda runner, _ca: _exchange_method(runner, "2010"),
+    "exchange_2007": lambda runner, _ca: _exchange_method(runner, "2007sp1"),
     "unsecured_2007": _unsecured_2007,
     "bind_2010": lambda runner, _ca: _bind(runner, "2010"),
     "bind_2013": lambda runner, _ca: _bind(runner, "2013"),
