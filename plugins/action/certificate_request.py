@@ -68,6 +68,13 @@ def _one_line(limit: int, what: str) -> t.Callable[[object], str]:
     return check
 
 
+def _fqdn(value: object) -> str:
+    text = _one_line(253, "an FQDN")(value).strip()
+    if not text:
+        raise ValueError("the FQDN must not be empty; leave fqdn out to use the host's own")
+    return text
+
+
 def _template(value: object) -> str:
     text = _one_line(MAX_TEMPLATE_CHARACTERS, "a template name")(value).strip()
     if not text or ":" in text:
@@ -98,7 +105,7 @@ _EXCHANGE_ADVICE = (
 _SPEC = {
     "argument_spec": {
         **HOST_ARGUMENT_SPEC,
-        "fqdn": {"type": _one_line(253, "an FQDN")},
+        "fqdn": {"type": _fqdn},
         "subject_alt_names": {"type": _names, "default": []},
         "template": {"type": _template, "default": "WebServer"},
         "method": {"type": choice("certreq", "exchange"), "default": "certreq"},
@@ -147,7 +154,7 @@ class ActionModule(HostActionBase):
                 "certificate on every run)",
                 options=("key_size", "force"),
             )
-        fqdn = args["fqdn"] or (snapshot or {}).get("fqdn")
+        fqdn = args["fqdn"] if args["fqdn"] is not None else (snapshot or {}).get("fqdn")
         names = request_names(fqdn, args["subject_alt_names"])
         if args["state"] == "absent" and (snapshot is None or not fqdn):
             raise OptionError(

@@ -270,6 +270,10 @@ BAD_INPUT = """
       exchange_um.certificates.certificate_request:
         fqdn: "exch'$(Remove-Item C:\\\\x).contoso.lab"
       ignore_errors: true
+    - name: empty
+      exchange_um.certificates.certificate_request:
+        fqdn: ""
+      ignore_errors: true
     - name: display
       exchange_um.certificates.certificate_request:
         template: Web Server
@@ -286,6 +290,8 @@ def test_bad_input(certreq_lab: Any, run: Callable[..., Any]) -> None:
     result = run(BAD_INPUT)
     bad = result.task("exch2010", "fqdn")
     assert bad["_status"] == "failed" and "fqdn" in bad["msg"] and "DNS name" in bad["msg"], bad
+    empty = result.task("exch2010", "empty")
+    assert empty["_status"] == "failed" and "must not be empty" in empty["msg"], empty
     display = result.task("exch2010", "display")
     assert display["_status"] == "failed" and "display name" in display["msg"], display
     wrong = result.task("exch2010", "wrong")
