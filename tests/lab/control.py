@@ -186,11 +186,12 @@ class ControlApi:
         if at is not None and not isinstance(at, str):
             raise ControlError(400, "field 'at' must be a str")
         count = _field(body, "count", int, 1)
+        after = _field(body, "after", int, 0)
         seconds = body.get("seconds", 0)
         if not isinstance(seconds, (int, float)) or isinstance(seconds, bool):
             raise ControlError(400, "field 'seconds' must be a number")
         try:
-            armed = self._fault_plan(name).arm(kind, at=at, count=count, seconds=float(seconds))
+            armed = self._fault_plan(name).arm(kind, at=at, count=count, seconds=float(seconds), after=after)
         except ValueError as error:
             raise ControlError(400, str(error)) from error
         LOG.info("WinRM fault armed on %s: %s", name, armed)

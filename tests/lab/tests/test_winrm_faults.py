@@ -319,6 +319,29 @@ def test_faults_fire_for_count_requests_in_the_order_armed(endpoint: EndpointFac
     assert ep.faults.describe()["armed"] == []
 
 
+def test_after_lets_the_next_commands_pass_first(endpoint: EndpointFactory) -> None:
+    """A task's second command meets the fault; the first, its Receive included, does not."""
+    host = FakeHost()
+    ep = endpoint(host=host)
+    proto = protocol(ep)
+    shell = proto.open_shell()
+    ep.faults.arm("drop_after_run", after=1)
+    ep.faults.arm("drop", at="Command", after=2)
+
+    first = start_command(proto, shell, b"first\r\n")
+    proto.get_command_output(shell, first)
+    second = start_command(proto, shell, b"second\r\n")
+    with pytest.raises(requests.exceptions.ConnectionError):
+        proto.get_command_output(shell, second)
+    with pytest.raises(requests.exceptions.ConnectionError):
+        proto.run_command(shell, STDIN_SCRIPT, console_mode_stdin=False)
+
+    assert [stdin for _line, stdin, _codepage in host.runs] == [b"first\r\n", b"second\r\n"]
+    assert fired(ep) == [("drop_after_run", "Receive"), ("drop", "Command")]
+    assert ep.faults.describe()["fired"][0]["command_id"] == second
+    assert ep.faults.describe()["armed"] == []
+
+
 @pytest.mark.parametrize(
     ("kind", "options", "message"),
     [
@@ -330,6 +353,7 @@ def test_faults_fire_for_count_requests_in_the_order_armed(endpoint: EndpointFac
         ("slow", {}, "a slow fault needs seconds above 0"),
         ("slow", {"seconds": 601}, "at most 600"),
         ("drop", {"seconds": 2}, "seconds applies only to slow faults"),
+        ("drop", {"after": -1}, "fault after must be 0 or more"),
     ],
 )
 def test_arming_refuses_what_cannot_apply(
@@ -355,13 +379,17 @@ def test_control_api_arms_lists_and_clears_faults(endpoint: EndpointFactory) -> 
     assert armed == {"number": 1, "kind": "slow", "at": "Receive", "remaining": 3, "seconds": 2.0}
     assert api.call("GET", "/hosts/exch2010", {})["winrm_faults"]["armed"] == [armed]
     assert api.call("GET", "/hosts/exch2010/faults", {}) == {"armed": [armed], "fired": []}
-    assert api.call("POST", "/hosts/exch2010/faults/clear", {}) == {"host": "exch2010", "cleared": 1}
+    later = api.call("POST", "/hosts/exch2010/faults", {"kind": "drop", "at": "Command", "after": 1})
+    assert later == {"number": 2, "kind": "drop", "at": "Command", "remaining": 1, "after": 1}
+    assert api.call("POST", "/hosts/exch2010/faults/clear", {}) == {"host": "exch2010", "cleared": 2}
     assert api.call("GET", "/hosts/exch2010/faults", {}) == {"armed": [], "fired": []}
 
     for body, status in [
         ({"kind": "drop", "at": "Nowhere"}, 400),
         ({"kind": "drop", "count": "2"}, 400),
         ({"kind": "slow", "seconds": True}, 400),
+        ({"kind": "drop", "after": -1}, 400),
+        ({"kind": "drop", "after": "1"}, 400),
         ({"at": "Create"}, 400),
     ]:
         with pytest.raises(ControlError) as caught:

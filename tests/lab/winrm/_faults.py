@@ -2,7 +2,9 @@
 
 A fault is armed for one WS-Management operation (``at``: Create, Command, Send, Receive, Signal or Delete) and fires
 on the next ``count`` requests of that operation (``drop_during_receive``: on the next ``count`` commands), then it
-is disarmed. ``describe()`` says what is armed and what fired, for the dump and the control API. The service
+is disarmed; with ``after`` N it lets the next N commands on the endpoint pass untouched first (their Create,
+Command, Send, Receive, Signal and Delete requests), so that it meets a later command of a task.
+``describe()`` says what is armed and what fired, for the dump and the control API. The service
 (``_service.py``) decides where in a request each kind takes effect; the WS-Man faults are built here, each with the
 codes a Windows WinRM service sends (sources next to each).
 """
@@ -63,10 +65,14 @@ class ArmedFault:
     at: str
     remaining: int
     seconds: float
+    after: int = 0
+    start: int = 0  # the endpoint's count of started commands that must be reached first (with ``after``)
 
     def describe(self) -> dict[str, Any]:
         described: dict[str, Any] = {"number": self.number, "kind": self.kind, "at": self.at}
         described["remaining"] = self.remaining
+        if self.after:
+            described["after"] = self.after
         if self.kind == "slow":
             described["seconds"] = self.seconds
         return described
@@ -131,9 +137,13 @@ class FaultPlan:
         self._fired: list[dict[str, object]] = []
         self._numbers = 0
         self._cut_commands: dict[str, int] = {}  # command id -> the drop_during_receive fault that cut it
+        self._commands = 0  # commands started on the endpoint
 
-    def arm(self, kind: str, *, at: str | None = None, count: int = 1, seconds: float = 0.0) -> dict[str, Any]:
-        """Arm ``kind`` for the next ``count`` requests of operation ``at``; ValueError names what is wrong."""
+    def arm(
+        self, kind: str, *, at: str | None = None, count: int = 1, seconds: float = 0.0, after: int = 0
+    ) -> dict[str, Any]:
+        """Arm ``kind`` for the next ``count`` requests of operation ``at`` once ``after`` more commands have
+        passed; ValueError names what is wrong."""
         if kind not in _KINDS:
             raise ValueError(f"fault kind must be one of {', '.join(FAULT_KINDS)}, not {kind!r}")
         operations, default = _KINDS[kind]
@@ -142,13 +152,23 @@ class FaultPlan:
             raise ValueError(f"a {kind} fault can be armed at {', '.join(operations)}, not {at!r}")
         if count < 1:
             raise ValueError("fault count must be at least 1")
+        if after < 0:
+            raise ValueError("fault after must be 0 or more (the commands to let pass first)")
         if kind == "slow" and not 0 < seconds <= _MAX_SECONDS:
             raise ValueError(f"a slow fault needs seconds above 0 and at most {_MAX_SECONDS:g}")
         if kind != "slow" and seconds:
             raise ValueError("seconds applies only to slow faults")
         with self._lock:
             self._numbers += 1
-            fault = ArmedFault(number=self._numbers, kind=kind, at=at, remaining=count, seconds=seconds)
+            fault = ArmedFault(
+                number=self._numbers,
+                kind=kind,
+                at=at,
+                remaining=count,
+                seconds=seconds,
+                after=after,
+                start=self._commands + after,
+            )
             self._armed.append(fault)
             return fault.describe()
 
@@ -162,7 +182,19 @@ class FaultPlan:
     def find(self, operation: str, kinds: tuple[str, ...]) -> ArmedFault | None:
         """The first fault armed for ``operation`` among ``kinds``, in the order they were armed (not consumed)."""
         with self._lock:
-            return next((f for f in self._armed if f.at == operation and f.kind in kinds), None)
+            return next((f for f in self._armed if f.at == operation and f.kind in kinds and self._due(f)), None)
+
+    def _due(self, fault: ArmedFault) -> bool:
+        """Whether the commands ``after`` lets pass have passed: a Create or Command request comes before its
+        command is counted, the other requests belong to a command already started."""
+        if not fault.after:
+            return True
+        return self._commands >= fault.start if fault.at in ("Create", "Command") else self._commands > fault.start
+
+    def command_started(self) -> None:
+        """A command started on the endpoint (what ``after`` counts)."""
+        with self._lock:
+            self._commands += 1
 
     def fire(self, fault: ArmedFault, **detail: object) -> None:
         """Consume one firing of ``fault`` and record it with what it hit."""

@@ -143,6 +143,7 @@ class WinrsService:
         arguments = [arg.text or "" for arg in line.findall("rsp:Arguments", NS)]
         command_line = " ".join([command_text.strip(), *arguments]) if arguments else command_text.strip()
         self._host.record_command()
+        self.faults.command_started()
         command = Command(
             host=self._host,
             command_line=command_line,
