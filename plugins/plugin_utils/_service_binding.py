@@ -360,7 +360,14 @@ def _failure_message(reply: Mapping[str, t.Any], request: BindingRequest, profil
         if stage == "restart"
         else f"binding {request.thumbprint} failed: {_stage_text(failure)}"
     )
-    if reply.get("rolled_back"):
+    if reply.get("rolled_back") and profile.key == "2007sp1":
+        # Nothing is bound on 2007 SP1: UM chose again when it started, and its new event 1112 says what it took.
+        taken = (_event(after) or {}).get("thumbprint")
+        outcome = (
+            f"Rolled back: nothing was bound (UM chooses its certificate itself) and MSExchangeUM started again, "
+            f"taking {taken or '(no event 1112)'}; the host is as it was (services: {states})."
+        )
+    elif reply.get("rolled_back"):
         modes = ", ".join(f"{name} {mode}" for name, mode in _modes(before).items())
         put_back = f"the previous certificate {previous or '(none)'}" + (
             f" and startup modes ({modes})" if modes else ""

@@ -186,6 +186,22 @@ def test_refusals_send_nothing(args: dict, snapshot: dict | None, expected: str)
     assert set(EMPTY_RESULT) <= set(result)
 
 
+def test_a_2007_rollback_says_what_um_took_when_it_started_again() -> None:
+    # Recorded with MSExchangeUM's first start failing (start_failures 1) after an event 1112 naming a certificate no
+    # longer in My: nothing to rebind, UM chose its own certificate again at the rollback's start.
+    connection = RecordingConnection([recorded("service_binding_2007_rolled_back.json")])
+    result = run(ActionModule, {"thumbprint": OWN}, connection, task_vars=task_vars(exchange_um_version="2007sp1"))
+    assert result["failed"] is True and result["rolled_back"] is True
+    message = result["msg"]
+    assert message.startswith("MSExchangeUM did not come back after the restart (restart_timeout 300 s)"), message
+    assert (
+        "Rolled back: nothing was bound (UM chooses its certificate itself) and MSExchangeUM started again, taking "
+        f"{OWN}; the host is as it was (services: MSExchangeUM Running)." in message
+    ), message
+    assert "the previous certificate" not in message, message
+    assert result["event"]["thumbprint"] == OWN
+
+
 def test_restart_false_records_and_says_it_takes_effect_later() -> None:
     connection = RecordingConnection([recorded("service_binding_2010_no_restart.json")])
     result = run(ActionModule, {"thumbprint": OWN, "restart": False}, connection, task_vars=task_vars(fact("2010")))
@@ -197,7 +213,7 @@ def test_restart_false_records_and_says_it_takes_effect_later() -> None:
 
 
 def test_a_rollback_that_worked_says_the_host_is_as_it_was() -> None:
-    # Recorded with a start the lab's SCM refused once (the lab itself has only lasting start failures).
+    # Recorded with a start the lab's SCM refused once (the lab's fault start_failures 1).
     connection = RecordingConnection([recorded("service_binding_2010_rolled_back.json")])
     args = {"thumbprint": OWN, "startup_mode": "TLS"}
     result = run(ActionModule, args, connection, task_vars=task_vars(exchange_um_version="2010"))
