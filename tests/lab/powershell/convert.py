@@ -3,6 +3,10 @@
 Windows PowerShell Language Specification 2.0, clause 6 ("Conversions"): 6.2 to bool, 6.4 to integer (real values
 rounded to even), 6.7 to string (numbers with the invariant culture, arrays joined with $OFS, " " by default), 6.9 to
 array, 6.14 the general rules (a constructor taking the value, a static Parse(string), enums from their names).
+about_Type_Conversion ("A single string value can be converted to an instance of a type if the type implements a
+static Parse() method", with the invariant culture for an IFormatProvider parameter) and LanguagePrimitives'
+FigureConversion give the order for a string: Parse before a one-argument constructor (so ``[TimeSpan]'7'`` is seven
+days, not seven ticks).
 A conversion that fails raises the RuntimeException PowerShell gives: ``Cannot convert value "x" to type "T".
 Error: "..."`` (InvalidArgument; FullyQualifiedErrorId InvalidCastFromStringToInteger for text to integer, else
 ConvertToFinalInvalidCastException).
@@ -13,7 +17,7 @@ from __future__ import annotations
 import decimal
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from .errors import NetException, NotModelled
@@ -35,6 +39,7 @@ from .values import (
 )
 
 __all__ = [
+    "NO_PARSE",
     "ConversionError",
     "is_enumerable",
     "is_numeric",
@@ -50,6 +55,8 @@ NUMERIC = {
     "System.Int64", "System.UInt64", "System.Single", "System.Double", "System.Decimal",
 }  # fmt: skip
 _MULTIPLIERS = {"kb": 1024, "mb": 1024**2, "gb": 1024**3, "tb": 1024**4, "pb": 1024**5}
+# What a ``parse`` callback of :func:`convert` answers for a type without a static Parse method.
+NO_PARSE = object()
 _NUMBER = re.compile(r"^\s*([+-]?)(0x[0-9a-f]+|[0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)(l|d)?(kb|mb|gb|tb|pb)?\s*$", re.I)
 
 
@@ -327,11 +334,19 @@ def _to_enum(value: Any, net: NetType) -> EnumValue:
     return enum_value(net, total)
 
 
-def convert(value: Any, target: str, *, runtime: str, construct: Any = None) -> Any:
+def convert(
+    value: Any,
+    target: str,
+    *,
+    runtime: str,
+    construct: Any = None,
+    parse: Callable[[NetType, str], Any] | None = None,
+) -> Any:
     """Convert ``value`` to the .NET type ``target`` (a full name, an accelerator, or ``T[]``).
 
     ``construct(net, args)`` calls a constructor (clause 6.14: a type with a one-argument constructor that takes the
-    value converts by constructing).
+    value converts by constructing). ``parse(net, text)`` calls the type's static Parse method, or answers
+    :data:`NO_PARSE` when it has none (a string converts by parsing, before any constructor is tried).
     """
     name = target.strip()
     if name.endswith("[]"):
@@ -343,7 +358,7 @@ def convert(value: Any, target: str, *, runtime: str, construct: Any = None) -> 
         items = items_of(value) if value is not None else []
         if value is None:
             return None
-        converted = [convert(item, element_name, runtime=runtime, construct=construct) for item in items]
+        converted = [convert(item, element_name, runtime=runtime, construct=construct, parse=parse) for item in items]
         if element_name in INTEGER_RANGES:
             converted = [int(item) for item in converted]
         return PSArray(converted, element_name)
@@ -396,6 +411,13 @@ def convert(value: Any, target: str, *, runtime: str, construct: Any = None) -> 
         return value
     if isinstance(value, PSArray) and full.endswith("[]"):
         return value
+    if isinstance(value, str) and parse is not None:
+        try:
+            parsed = parse(net, value)
+        except NetException as error:
+            raise _cannot(value, full, error.message) from None
+        if parsed is not NO_PARSE:
+            return parsed
     if construct is not None and any(len(overload.parameters) == 1 for overload in net.constructors):
         try:
             return construct(net, [value])

@@ -241,7 +241,9 @@ class Engine:
 
     def convert(self, value: Any, type_name: str) -> Any:
         try:
-            return conversions.convert(value, type_name, runtime=self.runtime, construct=self._construct_net)
+            return conversions.convert(
+                value, type_name, runtime=self.runtime, construct=self._construct_net, parse=self._parse_net
+            )
         except conversions.ConversionError as error:
             self.throw(
                 error.message,
@@ -295,6 +297,24 @@ class Engine:
             raise NotModelled(f"a constructor of {net.full_name}", line=self._line)
         chosen, converted = self._resolve(overloads, args, "new", net.full_name, constructor=True)
         return self._call_dotnet(lambda: chosen.implementation(self.host, *converted), ".ctor", len(args))
+
+    def _parse_net(self, net: NetType, text: str) -> Any:
+        """A string to a type with a static Parse method (convert.py; LanguagePrimitives' FigureParseConversion):
+        Parse(String, IFormatProvider) with the invariant culture if the type has it, else Parse(String); what Parse
+        throws is the conversion's error. A Parse that .NET documents and the lab lacks is refused, never skipped
+        for the constructor (it would give another value)."""
+        from .dotnet.globalization import invariant_culture
+
+        member = net.find_member("Parse", runtime=self.runtime, static=True)
+        overloads = member.overloads_for(self.runtime) if member is not None and member.kind == "method" else []
+        for parameters in (("System.String", "System.IFormatProvider"), ("System.String",)):
+            chosen = next((item for item in overloads if item.parameters == parameters and not item.params), None)
+            if chosen is not None:
+                arguments = [text, invariant_culture()][: len(parameters)]
+                return chosen.implementation(self.host, *arguments)
+        if member is None:
+            self._refuse_missing(net, "Parse", static=True, unrecorded_ok=True)
+        return conversions.NO_PARSE
 
     def write_error(
         self,
@@ -1186,7 +1206,9 @@ class Engine:
                 if net is None:
                     return None
                 try:
-                    return conversions.convert(left, net.full_name, runtime=self.runtime, construct=self._construct_net)
+                    return conversions.convert(
+                        left, net.full_name, runtime=self.runtime, construct=self._construct_net, parse=self._parse_net
+                    )
                 except (conversions.ConversionError, NetException, PSError):
                     return None
             return operators.compare(symbol, left, right, matches=self._set_matches)

@@ -61,7 +61,9 @@ def _rank(engine: Engine, value: Any, parameter: str) -> int | None:
 
 
 def _convert(engine: Engine, value: Any, parameter: str) -> Any:
-    result = conversions.convert(value, parameter, runtime=engine.runtime, construct=engine._construct_net)
+    result = conversions.convert(
+        value, parameter, runtime=engine.runtime, construct=engine._construct_net, parse=engine._parse_net
+    )
     if isinstance(result, TypedInt) and result.type_name in INTEGER_RANGES:
         return int(result)
     return result

@@ -392,6 +392,12 @@ class Version(NetObject):
         return Version(*numbers)
 
     @staticmethod
+    @static("Parse", "System.String", since=CLR4)
+    def _static_parse(_host: Any, text: str) -> Version:
+        # Version.Parse (.NET 4 reference): the constructor's format and exceptions.
+        return Version._parse(_host, text)
+
+    @staticmethod
     @constructor("System.Int32", "System.Int32")
     def _two(_host: Any, major: int, minor: int) -> Version:
         return Version(major, minor)

@@ -9,12 +9,13 @@ Formats follow "Standard date and time format strings" and "Custom date and time
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 from ..errors import NetException, NotModelled
 from ..values import CLR4, EnumValue, NetObject, TypedInt, constructor, enum_type, enum_value, method, net_type, prop
 from ..values import static as static_method
-from ._runtime import argument_out_of_range, current_host, net_error
+from ._runtime import argument_null, argument_out_of_range, current_host, net_error
 from .globalization import CultureData, CultureInfo, current_culture
 
 __all__ = ["DateTime", "TimeSpan", "format_datetime", "from_python", "local_offset_ticks"]
@@ -449,6 +450,36 @@ def _culture_of(provider: Any) -> CultureData:
 # -- TimeSpan ---------------------------------------------------------------------------------------------------
 
 
+# TimeSpan.Parse(String) (.NET reference): "[ws][-]{ d | [d.]hh:mm[:ss[.ff]] }[ws]", days 0-10675199, hours 0-23,
+# minutes and seconds 0-59, one to seven fractional digits. The fraction separator is the invariant culture's "."
+# only (from .NET 4 the current culture's is also taken: not modelled).
+_TIME_SPAN = re.compile(r"^\s*(-)?(?:(\d+)|(?:(\d+)\.)?(\d+):(\d+)(?::(\d+)(?:\.(\d+))?)?)\s*$")
+# mscorlib.txt Format_BadTimeSpan, Overflow_TimeSpanElementTooLarge.
+_BAD_TIME_SPAN = "String was not recognized as a valid TimeSpan."
+_TIME_SPAN_ELEMENT = (
+    "The TimeSpan could not be parsed because at least one of the numeric components is out of range or contains too "
+    "many digits."
+)
+
+
+def parse_time_span(text: str | None) -> TimeSpan:
+    """TimeSpan.Parse: ArgumentNullException for null, FormatException for another form, OverflowException for a
+    component out of its range."""
+    if text is None:
+        raise argument_null("s")
+    found = _TIME_SPAN.match(text)
+    if found is None:
+        raise net_error("System.FormatException", _BAD_TIME_SPAN)
+    sign, days_alone, days, hours, minutes, seconds, fraction = found.groups()
+    day_count = int(days_alone or days or 0)
+    parts = (int(hours or 0), int(minutes or 0), int(seconds or 0))
+    if day_count > 10675199 or parts[0] > 23 or parts[1] > 59 or parts[2] > 59 or len(fraction or "") > 7:
+        raise net_error("System.OverflowException", _TIME_SPAN_ELEMENT)
+    ticks = (((day_count * 24 + parts[0]) * 60 + parts[1]) * 60 + parts[2]) * TICKS_PER_SECOND
+    ticks += int((fraction or "").ljust(7, "0"))
+    return TimeSpan(-ticks if sign else ticks)
+
+
 @net_type(
     "System.TimeSpan",
     base="System.ValueType",
@@ -564,6 +595,11 @@ class TimeSpan(NetObject):
     @static_method("FromDays", "System.Double")
     def _days_of(_host: Any, value: float) -> TimeSpan:
         return TimeSpan(_round_to_ms(value, 86_400_000))
+
+    @staticmethod
+    @static_method("Parse", "System.String")
+    def _parse(_host: Any, text: str | None) -> TimeSpan:
+        return parse_time_span(text)
 
     @staticmethod
     @static_method("Compare", "System.TimeSpan", "System.TimeSpan")
