@@ -1,7 +1,7 @@
 # exchange_um.certificates — developer entry points.
 #   make demo    create .venv, start the lab, run the procedure against it, print the per-host summary
 #   make test    every check, on the oldest (ansible-core 2.16) and the newest controller stack
-#   make bench   per-host WinRM commands, bytes and Exchange shell loads for a fleet
+#   make bench   site.yml beside a naive role on fleets of 50, 200, 500 hosts: per-host cost, wall vs critical path
 #   make ee      the AWX execution environment's build context;  make release VERSION=x.y.z  cut a release
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
