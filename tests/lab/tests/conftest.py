@@ -1,4 +1,5 @@
-"""Lab-level fixtures: one CA per test session (RSA keys are slow to make), lab accounts and their NTLM user file."""
+"""Lab-level fixtures: one CA per test session (RSA keys are slow to make), lab accounts, their NTLM user file and a
+browser-like NTLM session."""
 
 from __future__ import annotations
 
@@ -7,10 +8,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
+from requests_ntlm import HttpNtlmAuth
 
 from tests.lab.adcs import AdcsEmulator
 from tests.lab.httpauth import Account, install_ntlm_users
 from tests.lab.pki import LabPki
+
+BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0"
 
 
 @pytest.fixture(scope="session")
@@ -56,3 +61,15 @@ def adcs(adcs_server: AdcsEmulator, ntlm_users: Path) -> AdcsEmulator:
     adcs_server.set_policy("issue")
     adcs_server.set_locale("en")
     return adcs_server
+
+
+@pytest.fixture
+def ntlm(adcs: AdcsEmulator, lab_accounts: dict[str, Account]) -> Iterator[requests.Session]:
+    """A browser-like session authenticated with NTLM (one handshake per keep-alive connection)."""
+    account = lab_accounts["enroll"]
+    session = requests.Session()
+    session.trust_env = False
+    session.auth = HttpNtlmAuth(f"{account.domain}\\{account.user}", account.password)
+    session.headers["User-Agent"] = BROWSER
+    yield session
+    session.close()

@@ -25,7 +25,6 @@ from tests.lab.pki import OID_CERTIFICATE_TEMPLATE_NAME, LabPki, SanAttributeErr
 from tests.lab.powershell.programs.csr import RequestContent, encode_request
 
 FQDN = "exch2010.contoso.lab"
-BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0"
 INTERNET_EXPLORER = "Mozilla/5.0 (Windows NT 6.1; WOW64; Trident/7.0; rv:11.0) like Gecko"
 REQUEST_ID = re.compile(r"certnew\.cer\?ReqID=(\d+)&")
 
@@ -49,18 +48,6 @@ def make_csr(key: rsa.RSAPrivateKey, names: list[str]) -> x509.CertificateSignin
 @pytest.fixture(scope="module")
 def csr_pem(request_key: rsa.RSAPrivateKey) -> str:
     return make_csr(request_key, [FQDN, "exch2010"]).public_bytes(serialization.Encoding.PEM).decode()
-
-
-@pytest.fixture
-def ntlm(adcs: AdcsEmulator, lab_accounts: dict[str, Account]) -> Iterator[requests.Session]:
-    """A browser-like session authenticated with NTLM (one handshake per keep-alive connection)."""
-    account = lab_accounts["enroll"]
-    session = requests.Session()
-    session.trust_env = False
-    session.auth = HttpNtlmAuth(f"{account.domain}\\{account.user}", account.password)
-    session.headers["User-Agent"] = BROWSER
-    yield session
-    session.close()
 
 
 def submit(

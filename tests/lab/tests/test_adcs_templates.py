@@ -4,7 +4,6 @@ through certsrv with NTLM and through the control API."""
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Iterator
 
 import pytest
@@ -12,34 +11,18 @@ import requests
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from requests_ntlm import HttpNtlmAuth
 
 from tests.lab.adcs import AdcsEmulator
 from tests.lab.control import ControlApi, ControlError
-from tests.lab.httpauth import Account
 from tests.lab.pki import OID_CERTIFICATE_TEMPLATE, OID_CERTIFICATE_TEMPLATE_NAME
 
-from .test_adcs import BROWSER, FQDN, make_csr, submit
-
-_ISSUED = re.compile(r"certnew\.cer\?ReqID=(\d+)&")
+from .test_adcs import FQDN, REQUEST_ID, make_csr, submit
 
 
 @pytest.fixture
 def csr_text() -> str:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     return make_csr(key, [FQDN]).public_bytes(serialization.Encoding.PEM).decode()
-
-
-@pytest.fixture
-def ntlm(adcs: AdcsEmulator, lab_accounts: dict[str, Account]) -> Iterator[requests.Session]:
-    """A browser-like NTLM session of the enrolment account."""
-    account = lab_accounts["enroll"]
-    session = requests.Session()
-    session.trust_env = False
-    session.auth = HttpNtlmAuth(f"{account.domain}\\{account.user}", account.password)
-    session.headers["User-Agent"] = BROWSER
-    yield session
-    session.close()
 
 
 @pytest.fixture
@@ -52,7 +35,7 @@ def api(adcs: AdcsEmulator) -> Iterator[ControlApi]:
 
 def _issued(adcs: AdcsEmulator, session: requests.Session, csr: str, template: str) -> x509.Certificate:
     page = submit(session, adcs.url, csr, f"CertificateTemplate:{template}").text
-    match = _ISSUED.search(page)
+    match = REQUEST_ID.search(page)
     assert match, page
     answer = session.get(adcs.url + f"certnew.cer?ReqID={match.group(1)}&Enc=bin", timeout=30)
     return x509.load_der_x509_certificate(answer.content)
