@@ -16,6 +16,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
+from tests.lab.pki import ca_certificate
+
 from .conftest import Lab, PlaybookRun
 
 pytestmark = pytest.mark.integration
@@ -32,34 +34,12 @@ PLAY = """
 
 def _other_root() -> tuple[str, str]:
     """A self-signed root CA unlike the lab's (the Lync pool's own CA): its PEM and SHA-1 thumbprint."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Fabrikam Lync Root CA")])
     now = datetime.datetime.now(datetime.timezone.utc)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=3650))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .sign(key, hashes.SHA256())
+    certificate = ca_certificate(
+        name=x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Fabrikam Lync Root CA")]),
+        key=rsa.generate_private_key(public_exponent=65537, key_size=2048),
+        not_before=now - datetime.timedelta(days=1),
+        not_after=now + datetime.timedelta(days=3650),
     )
     pem = certificate.public_bytes(serialization.Encoding.PEM).decode("ascii")
     return pem, certificate.fingerprint(hashes.SHA1()).hex().upper()
