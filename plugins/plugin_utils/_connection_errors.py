@@ -99,6 +99,19 @@ _TIMED_OUT = "the WinRM service did not complete the request within its Operatio
 
 _RERUN = "Run the task again: the module reads the host's state first, so a re-run completes or confirms the change."
 _RERUN_UNCHANGED = "Run the task again."
+_UNCHANGED = "The host was not changed: the operation never reached it."
+
+
+def after_earlier_commands(message: str, earlier: int) -> str:
+    """The message of a failure before this command reached the host, for a task whose ``earlier`` commands ran:
+    those may have changed the host (certificate_request's prepare made a key before its install failed)."""
+    ran = "command" if earlier == 1 else f"{earlier} commands"
+    text = message.replace(
+        _UNCHANGED,
+        f"The operation may have run and changed the host. This command never reached it, but the task's earlier "
+        f"{ran} did.",
+    )
+    return text[: -len(_RERUN_UNCHANGED)] + _RERUN if text.endswith(_RERUN_UNCHANGED) else text
 _ADVICE = {
     "dropped": "If it repeats, check the WinRM service on the host and any proxy, load balancer or firewall between.",
     "timed_out": "If the host is only slow, raise ansible_winrm_read_timeout_sec (kept above "
@@ -151,11 +164,7 @@ def classify_connection_error(error: BaseException) -> ConnectionFailure | None:
         cause = _Cause("other", f"the connection failed ({_detail(error)})")
     step = "send" if cause.kind == "send_failed" else _step(chain)
     may_have_changed = step not in _BEFORE_INPUT
-    changed = (
-        "The operation may have run and changed the host."
-        if may_have_changed
-        else "The host was not changed: the operation never reached it."
-    )
+    changed = "The operation may have run and changed the host." if may_have_changed else _UNCHANGED
     advice = " ".join(filter(None, [_ADVICE.get(cause.kind), _RERUN if may_have_changed else _RERUN_UNCHANGED]))
     return ConnectionFailure(
         cause=cause.kind,

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 from ._action import ExumActionBase
 from ._argspec import OptionError, account, choice, flag, secret
+from ._connection_errors import after_earlier_commands
 from ._exchange import (
     SHELLS,
     ExchangeProfile,
@@ -21,7 +22,7 @@ from ._exchange import (
     dns_name_problem,
     select_profile,
 )
-from ._host_channel import HostOperationError, HostWinrmFault, run_operation
+from ._host_channel import HostOperationError, HostUnreachable, HostWinrmFault, run_operation
 from ._host_facts import FACT_NAME, fact_from_task_vars
 
 __all__ = [
@@ -111,6 +112,7 @@ class HostActionBase(ExumActionBase):
     OWN_ERRORS: t.ClassVar[tuple[type[Exception], ...]] = (HostOperationError, HostWinrmFault)
     _exchange_shell = "snapin"
     _shell_credential: ShellCredential | None = None
+    _host_calls = 0  # the task's host calls that completed
 
     def preflight(self, task_vars: Mapping[str, t.Any]) -> None:
         kind = connection_kind(self._connection)
@@ -130,6 +132,7 @@ class HostActionBase(ExumActionBase):
         return {name: f"{self.OPERATION} loads no Exchange cmdlets" for name in SHELL_OPTIONS}
 
     def execute(self, args: dict[str, t.Any], task_vars: dict[str, t.Any]) -> dict[str, t.Any]:
+        self._host_calls = 0
         self._exchange_shell = args["exchange_shell"]
         self._shell_credential = shell_credential(
             shell=self._exchange_shell,
@@ -198,7 +201,7 @@ class HostActionBase(ExumActionBase):
                     f"{shown} {problem}"
                 )
         try:
-            return run_operation(
+            reply = run_operation(
                 self._connection,
                 self.OPERATION,
                 arguments,
@@ -208,10 +211,19 @@ class HostActionBase(ExumActionBase):
                 exchange_credential=self._shell_credential,
                 fragment=fragment,
             )
+        except (HostUnreachable, HostWinrmFault) as error:
+            if self._host_calls and not error.may_have_changed:
+                # This command never reached the host, but the task's earlier ones did: the host may have changed.
+                error.may_have_changed = True
+                error.message = after_earlier_commands(error.message, self._host_calls)
+                error.args = (error.message,)
+            raise
         except HostOperationError as error:
             if not (remote and exchange is not None and (error.fqid or "").endswith(_SESSION_OPEN_FAILED)):
                 raise
             raise ExchangeShellError(error, advice=self._shell_advice(fqdn)) from None
+        self._host_calls += 1
+        return reply
 
     def _shell_advice(self, fqdn: str | None) -> str:
         if self._shell_credential is None:
