@@ -25,7 +25,7 @@ from ._certificate_request_checks import (
     summary,
     usable_in_fact,
 )
-from ._certsrv import CertsrvConnectionError, CertsrvDenied, CertsrvPending
+from ._certsrv import CertsrvConnectionError, CertsrvDenied, CertsrvPending, CertsrvUnexpectedPage
 from ._host_facts import normalize_snapshot
 from ._x509 import thumbprint
 
@@ -272,7 +272,7 @@ def _enrol(
         except CertsrvDenied as denied:
             call_host({"Step": "discard", "Fqdn": fqdn})
             raise CertificateRequestError(_denied_message(denied, request), reason="denied") from None
-        except CertsrvConnectionError as down:
+        except (CertsrvConnectionError, CertsrvUnexpectedPage) as down:  # an HTTP 500 is such a page
             result.update(changed=made_key, request_id=request_id)
             raise CertificateRequestError(
                 f"{down.message}. The key and the request stay on the host, recorded at {where}: run the task "
