@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import stat
 import tempfile
 import typing as t
 from collections.abc import Mapping
@@ -12,7 +13,9 @@ from ansible_collections.exchange_um.certificates.plugins.plugin_utils._action i
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._argspec import (
     OptionError,
     bounded_int,
+    file_kind,
     file_path,
+    shown,
 )
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._fleet_report import (
     DUE,
@@ -28,15 +31,48 @@ from ansible_collections.exchange_um.certificates.plugins.plugin_utils._fleet_re
     report_files,
 )
 
+# ansible-core's str and list types turn a list or a dict into its repr; these take only what the option means.
+_MAX_TITLE = 200
+_MAX_NAME = 255
+
+
+def _one_line(value: object, *, what: str, limit: int) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a string, got {shown(value)}; quote the value in YAML")
+    if len(value) > limit or not value.isprintable():
+        raise ValueError(f"{what} is one line of at most {limit} printable characters, got {shown(value)}")
+    return value
+
+
+def _host_names(value: object) -> list[str]:
+    """``hosts``: inventory names, each one line."""
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)):
+        raise TypeError(f"hosts takes a list of inventory names, got {shown(value)}")
+    return [_one_line(item, what="an inventory name", limit=_MAX_NAME) for item in items]
+
+
+def _variable_name(value: object) -> str:
+    """``tls_result``: the name of a host variable."""
+    text = _one_line(value, what="tls_result", limit=_MAX_NAME)
+    if not text.isidentifier():
+        raise ValueError(f"tls_result is a variable name (letters, digits, _), got {shown(value)}")
+    return text
+
+
+def _title(value: object) -> str:
+    return _one_line(value, what="title", limit=_MAX_TITLE)
+
+
 _SPEC = {
     "argument_spec": {
         "dest": {"type": file_path, "required": True},
-        "hosts": {"type": "list", "elements": "str"},
+        "hosts": {"type": _host_names},
         "ca": {"type": "raw"},
-        "tls_result": {"type": "str", "default": "exchange_um_tls"},
+        "tls_result": {"type": _variable_name, "default": "exchange_um_tls"},
         "min_days_left": {"type": bounded_int(0, 3650, unit="of days"), "default": 14},
         "renew_before_days": {"type": bounded_int(0, 3650, unit="of days"), "default": 30},
-        "title": {"type": "str", "default": "Exchange UM certificates"},
+        "title": {"type": _title, "default": "Exchange UM certificates"},
     },
 }
 _WORST_FIRST = (NO_DATA, FAILED, DUE, OK)
@@ -123,7 +159,17 @@ class ActionModule(ExumActionBase):
             renew_before_days=args["renew_before_days"],
         )
         directory = self._loader.path_dwim(args["dest"])
-        changed, paths = _write(directory, report_files(audits, meta), check_mode=bool(self._task.check_mode))
+        if os.path.lexists(directory) and not os.path.isdir(directory):
+            mode = os.lstat(directory).st_mode
+            kind = "a regular file" if stat.S_ISREG(mode) else file_kind(mode)
+            raise OptionError(
+                f"dest {directory} is {kind}, not a directory; give the directory the report files go to",
+                options=("dest",),
+            )
+        try:
+            changed, paths = _write(directory, report_files(audits, meta), check_mode=bool(self._task.check_mode))
+        except OSError as exc:
+            raise OptionError(f"dest {directory} cannot be written: {exc.strerror}", options=("dest",)) from None
         counts = fleet_status(audits)
         return {
             "changed": changed,

@@ -12,6 +12,8 @@ import typing as t
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from ._x509 import CertificateError, normalize_thumbprint
+
 __all__ = ["CaExpectation", "HostAudit", "audit_host", "ca_expectation", "fleet_status"]
 
 # status of a host, worst last: the report sorts and colours by it
@@ -69,6 +71,17 @@ def _upper(value: object) -> str:
     return str(value or "").replace(" ", "").replace(":", "").upper()
 
 
+def _root_thumbprint(value: object) -> str:
+    """A root thumbprint of ``ca`` as given: hex digits, with or without spaces and colons."""
+    if not isinstance(value, str):
+        kind = "dict" if isinstance(value, Mapping) else "list" if isinstance(value, Sequence) else type(value).__name__
+        raise ValueError(f"ca takes ca_certificate's result or a list of root thumbprints, got a {kind}")
+    try:
+        return normalize_thumbprint(value)
+    except CertificateError as exc:
+        raise ValueError(f"ca: {exc}") from None
+
+
 def _name(value: object) -> str:
     """A distinguished name compared as Windows prints it, spacing and case aside."""
     return ",".join(part.strip().lower() for part in str(value or "").split(","))
@@ -79,9 +92,9 @@ def ca_expectation(ca: object) -> CaExpectation:
     if ca is None or ca == "":
         return CaExpectation()
     if isinstance(ca, str):
-        return CaExpectation(roots=(_upper(ca),))
+        return CaExpectation(roots=(_root_thumbprint(ca),))
     if isinstance(ca, Sequence):
-        return CaExpectation(roots=tuple(_upper(item) for item in ca))
+        return CaExpectation(roots=tuple(_root_thumbprint(item) for item in ca))
     if not isinstance(ca, Mapping):
         raise ValueError(f"ca must be the result of exchange_um.certificates.ca_certificate, got {type(ca).__name__}")
     chain = [item for item in ca.get("chain") or () if isinstance(item, Mapping)]
