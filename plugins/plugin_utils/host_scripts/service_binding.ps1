@@ -39,6 +39,26 @@ function Get-ExumUmCertificateEvent {
     }
 }
 
+function Read-ExumEventBinding {
+    # The binding on 2007 SP1, which has no binding cmdlet for UM: the certificate its last event 1112 names (the
+    # service_binding.2007sp1*.ps1 fragments' read step).
+    $event = Get-ExumUmCertificateEvent
+    $thumbprint = $null
+    if ($null -ne $event) { $thumbprint = $event['thumbprint'] }
+    @{ 'um' = @{ 'startup_mode' = $null; 'thumbprint' = $thumbprint }; 'call_router' = $null; 'event' = $event }
+}
+
+function Wait-ExumCertificateEvent($Since, [int] $Timeout) {
+    # The service logs 1112 when it has chosen its certificate at start: wait for one newer than before the restart.
+    for ($second = 0; $second -le $Timeout; $second++) {
+        $event = Get-ExumUmCertificateEvent
+        if ($null -ne $event -and ($null -eq $Since -or $event['index'] -gt $Since)) { return (Read-ExumEventBinding) }
+        if ($second -lt $Timeout) { Start-Sleep -Seconds 1 }
+    }
+    Stop-ExumOperation 'ExumNoCertificateEvent' ('MSExchangeUM runs, but logged no event 1112 within ' + $Timeout +
+        ' s of its start: UM starts unsecured (without a certificate) when its dial plans are not secured (VoIPSecurity)')
+}
+
 function Get-ExumMyCertificates {
     # What UM may choose from: the computer's Personal store, read-only.
     $store = New-Object System.Security.Cryptography.X509Certificates.X509Store 'My', 'LocalMachine'

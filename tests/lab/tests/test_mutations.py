@@ -87,7 +87,7 @@ MUTATIONS = (
     Mutation("service_binding.ps1", "Get-EventLog -Source (2.0) on a 1.0 host",
              "-LogName 'Application' -Newest 2000", "-LogName 'Application' -Source 'MSExchange Unified Messaging' "
              "-Newest 2000", "rebind_2007"),
-    Mutation("service_binding.2007sp1.ps1", "the event from before the restart taken as the new one",
+    Mutation("service_binding.ps1", "the event from before the restart taken as the new one",
              "$event['index'] -gt $Since", "$event['index'] -ge $Since", "unsecured_2007"),
     Mutation("service_binding.2010.ps1", "UM enabled before the startup mode allows it",
              "        Set-UMServer -Identity $server -UMStartupMode $um['startup_mode']\n", "", "bind_2010"),
