@@ -10,7 +10,6 @@ import argparse
 import datetime
 import json
 import shlex
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -148,4 +147,4 @@ def _days_left(not_after: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
