@@ -195,11 +195,7 @@ def _snapshot(runner: Runner, preset: str, *, bind_um: bool = False, event_1112:
     state = host.state
     setup = next(iter(state.exchange_services))
     if event_1112:
-        # host-facts.md "UM": the 2007 UM service names the certificate it took at start in event 1112.
-        message = f"The Unified Messaging server will use the certificate with thumbprint {setup}."
-        state.write_event(
-            event_id=1112, source="MSExchange Unified Messaging", entry_type="Information", message=message
-        )
+        _log_1112(host, setup)
     if bind_um:
         state.exchange_services[setup].add("UM")
         assert state.um is not None
@@ -226,6 +222,14 @@ def _binding_arguments(host: SimulatedHost, **changes: Any) -> dict[str, Any]:
 
 def _own(host: SimulatedHost) -> str:
     return host.state.stores["My"].entries()[0].thumbprint
+
+
+def _log_1112(host: SimulatedHost, thumbprint: str) -> None:
+    """host-facts.md "UM": the 2007 UM service names the certificate it took at start in event 1112."""
+    host.state.write_event(
+        event_id=1112, source="MSExchange Unified Messaging", entry_type="Information",
+        message=f"The Unified Messaging server will use the certificate with thumbprint {thumbprint}.",
+    )  # fmt: skip
 
 
 def _bind(runner: Runner, preset: str) -> None:
@@ -260,11 +264,7 @@ def _rollback(runner: Runner, _ca: TestCa) -> None:
 
 def _rebind_2007(runner: Runner, _ca: TestCa) -> None:
     host = SimulatedHost(PRESETS["2007sp1"])
-    # UM's last choice (event 1112) was another certificate: the restart makes it choose again.
-    host.state.write_event(
-        event_id=1112, source="MSExchange Unified Messaging", entry_type="Information",
-        message=f"The Unified Messaging server will use the certificate with thumbprint {'0' * 40}.",
-    )  # fmt: skip
+    _log_1112(host, "0" * 40)  # UM's last choice was another certificate: the restart makes it choose again.
     data = runner.run(host, "service_binding", _binding_arguments(host), exchange="2007sp1")
     assert data["failure"] is None, data["failure"]
     assert data["before"]["um"]["thumbprint"] == "0" * 40
@@ -275,10 +275,7 @@ def _rebind_2007(runner: Runner, _ca: TestCa) -> None:
 def _unsecured_2007(runner: Runner, _ca: TestCa) -> None:
     """UM stopped, its last 1112 naming the certificate, and now unsecured: it starts without a new 1112."""
     host = SimulatedHost(PRESETS["2007sp1"])
-    host.state.write_event(
-        event_id=1112, source="MSExchange Unified Messaging", entry_type="Information",
-        message=f"The Unified Messaging server will use the certificate with thumbprint {_own(host)}.",
-    )  # fmt: skip
+    _log_1112(host, _own(host))
     host.state.services["MSExchangeUM"].status = "Stopped"
     host.state.um_settings.secured = False
     data = runner.run(host, "service_binding", _binding_arguments(host, RestartTimeout=10), exchange="2007sp1")
