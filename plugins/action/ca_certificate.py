@@ -23,7 +23,7 @@ from ansible_collections.exchange_um.certificates.plugins.plugin_utils._ca_certi
     file_mode,
     renewal_index,
 )
-from ansible_collections.exchange_um.certificates.plugins.plugin_utils._certsrv import base_url, transport_warnings
+from ansible_collections.exchange_um.certificates.plugins.plugin_utils._certsrv import client_warnings
 
 _SPEC = {
     "argument_spec": {
@@ -68,12 +68,7 @@ class ActionModule(ExumActionBase):
         client_options = certsrv_client_options(args) if args["ca_url"] else None
         if client_options is not None:
             # Refused before any request; a risk let through warns, also when the task then fails.
-            for warning in transport_warnings(
-                url=base_url(client_options["url"]),
-                auth=client_options["auth"],
-                validate_certs=client_options["validate_certs"],
-                allow_insecure_basic=client_options["allow_insecure_basic"],
-            ):
+            for warning in client_warnings(client_options):
                 self.warn(warning)
         return fetch_ca_certificate(
             client_options=client_options,

@@ -35,7 +35,7 @@ from ansible_collections.exchange_um.certificates.plugins.plugin_utils._certific
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._certsrv import (
     CertsrvClient,
     base_url,
-    transport_warnings,
+    client_warnings,
 )
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._exchange import ExchangeProfile
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._host_action import (
@@ -199,12 +199,7 @@ class ActionModule(HostActionBase):
             )  # fmt: skip
         else:
             client_options = certsrv_client_options(args)
-            for warning in transport_warnings(
-                url=base_url(client_options["url"]),
-                auth=client_options["auth"],
-                validate_certs=client_options["validate_certs"],
-                allow_insecure_basic=client_options["allow_insecure_basic"],
-            ):
+            for warning in client_warnings(client_options):
                 self.warn(warning)
             outcome = ensure_certificate(
                 request=request,

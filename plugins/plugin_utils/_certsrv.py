@@ -58,6 +58,7 @@ __all__ = [
     "Enrollment",
     "RenewalInfo",
     "base_url",
+    "client_warnings",
     "transport_warnings",
 ]
 
@@ -562,6 +563,17 @@ def transport_warnings(*, url: str, auth: str, validate_certs: bool, allow_insec
             "Extended Protection refuses a relayed logon.",
         )
     return ()
+
+
+def client_warnings(client_options: Mapping[str, object]) -> tuple[str, ...]:
+    """``transport_warnings`` for ``CertsrvClient`` keyword arguments (``certsrv_client_options``): what an action
+    warns of, or is refused for, before the client exists and sends anything."""
+    return transport_warnings(
+        url=base_url(str(client_options["url"])),
+        auth=str(client_options["auth"]),
+        validate_certs=bool(client_options["validate_certs"]),
+        allow_insecure_basic=bool(client_options["allow_insecure_basic"]),
+    )
 
 
 def _safe_url(url: str) -> str:
