@@ -177,20 +177,6 @@ function Get-ExumProblems($Item) {
     , $problems
 }
 
-function Get-ExumEntry($Item) {
-    @{
-        'thumbprint' = $Item.Thumbprint
-        'subject' = $Item.Subject
-        'issuer' = $Item.Issuer
-        'serial_number' = $Item.SerialNumber
-        'not_before' = $Item.NotBefore
-        'not_after' = $Item.NotAfter
-        'has_private_key' = $Item.HasPrivateKey
-        'friendly_name' = $Item.FriendlyName
-        'der' = [Convert]::ToBase64String($Item.RawData)
-    }
-}
-
 function Open-ExumStore([string] $Name, [bool] $Write) {
     $store = New-Object "$x509.X509Store" $Name, 'LocalMachine'
     $flags = [System.Security.Cryptography.X509Certificates.OpenFlags]::ReadOnly
@@ -202,7 +188,7 @@ function Open-ExumStore([string] $Name, [bool] $Write) {
 function Get-ExumStoreEntries([string] $Name) {
     $store = Open-ExumStore $Name $false
     $entries = New-Object System.Collections.ArrayList
-    foreach ($item in $store.Certificates) { [void]$entries.Add((Get-ExumEntry $item)) }
+    foreach ($item in $store.Certificates) { [void]$entries.Add((ConvertTo-ExumCertificateEntry $item)) }
     $store.Close()
     , $entries
 }
@@ -311,8 +297,8 @@ function Invoke-ExumPrepare {
         'key_thumbprint' = $null; 'request_id' = $null; 'resumed' = $false; 'san_attribute' = $legacy
         'discarded' = $false; 'record' = $record; 'fqdn' = $Fqdn; 'names' = $Names
     }
-    if ($null -ne $usable) { $result['usable'] = Get-ExumEntry $usable }
-    if ($null -ne $previous) { $result['previous'] = Get-ExumEntry $previous }
+    if ($null -ne $usable) { $result['usable'] = ConvertTo-ExumCertificateEntry $usable }
+    if ($null -ne $previous) { $result['previous'] = ConvertTo-ExumCertificateEntry $previous }
     if ($null -ne $usable -and -not $Force) {
         # Converged: a request still recorded for the FQDN is superseded (its key would be an orphan).
         if ($null -ne $record -and -not $CheckMode) { $result['discarded'] = Remove-ExumPending $record['KeyThumbprint'] }

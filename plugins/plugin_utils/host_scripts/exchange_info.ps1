@@ -50,20 +50,7 @@ function Get-ExumStoreCertificates([string] $Name) {
     $store = New-Object System.Security.Cryptography.X509Certificates.X509Store $Name, 'LocalMachine'
     $store.Open([System.Security.Cryptography.X509Certificates.OpenFlags]::ReadOnly)
     $entries = New-Object System.Collections.ArrayList
-    foreach ($certificate in $store.Certificates) {
-        $entry = @{
-            'thumbprint' = $certificate.Thumbprint
-            'subject' = $certificate.Subject
-            'issuer' = $certificate.Issuer
-            'serial_number' = $certificate.SerialNumber
-            'not_before' = $certificate.NotBefore
-            'not_after' = $certificate.NotAfter
-            'has_private_key' = $certificate.HasPrivateKey
-            'friendly_name' = $certificate.FriendlyName
-            'der' = [Convert]::ToBase64String($certificate.RawData)
-        }
-        [void]$entries.Add($entry)
-    }
+    foreach ($certificate in $store.Certificates) { [void]$entries.Add((ConvertTo-ExumCertificateEntry $certificate)) }
     $store.Close()
     , $entries
 }

@@ -118,6 +118,22 @@ function Stop-ExumOperation([string] $ErrorId, [string] $Message) {
     throw $record
 }
 
+function ConvertTo-ExumCertificateEntry($Certificate) {
+    # A certificate as the exchange_um_host fact lists it in its stores (exchange_info reads them, certificate_request
+    # reports what it installed in the same shape for the fact).
+    @{
+        'thumbprint' = $Certificate.Thumbprint
+        'subject' = $Certificate.Subject
+        'issuer' = $Certificate.Issuer
+        'serial_number' = $Certificate.SerialNumber
+        'not_before' = $Certificate.NotBefore
+        'not_after' = $Certificate.NotAfter
+        'has_private_key' = $Certificate.HasPrivateKey
+        'friendly_name' = $Certificate.FriendlyName
+        'der' = [Convert]::ToBase64String($Certificate.RawData)
+    }
+}
+
 function ConvertFrom-ExumData([string] $Text) {
     # The operation's arguments travel beside this script (docs/host-channel.md "Arguments are data"): the bootstrap
     # leaves them in $exumData, one line per argument, "<Name> <kind> <base64 of UTF-8>...", kind s (string),
