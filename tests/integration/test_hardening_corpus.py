@@ -1,13 +1,14 @@
-"""Bad input for every option of ca_certificate, root_trust and exchange_info, through ansible-playbook against the lab.
+"""Bad input for every option of every module, through ansible-playbook against the lab.
 
-One playbook run at -vvvv holds the whole corpus: a play of ca_certificate cases on the controller, a play of host
-module cases on every Exchange host (PowerShell 1.0, 2.0 and 4.0) that the controller must refuse, a play that reads
-the lab's counters, and a play of cases that do reach the hosts (check mode, a rejected shell credential). Every
+One playbook run at -vvvv holds the whole corpus: a play of controller cases (ca_certificate, tls_probe,
+fleet_report), a play of host module cases (root_trust, exchange_info, certificate_request, service_binding) on every
+Exchange host (PowerShell 1.0, 2.0 and 4.0) that the controller must refuse, a play that reads the lab's counters and
+AD CS's requests, and a play of cases that do reach the hosts (check mode, a rejected shell credential). Every
 case asserts a clear result: a failure whose message names what is wrong (never ansible's ``Task failed:`` text for
 an exception, never a traceback), or the success it should be. For the whole run: no secret (the lab's passwords,
 every password the corpus gives) in the -vvvv output, in any result or in the lab's log; the refused cases sent no
-WinRM command; every host's state in the lab's dump is the same after the run as before. docs/security.md gives the
-figures.
+WinRM command and no AD CS request; every host's state in the lab's dump is the same after the run as before; no
+result of the new modules carries key material. docs/security.md gives the figures.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import os
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +41,7 @@ pytestmark = pytest.mark.integration
 
 HOSTS = ("exch2007", "exch2010", "exch2013")
 MB = 1024 * 1024
+# ~30 s for ca_certificate, root_trust and exchange_info; ~30 s more for the four modules that came after them.
 WALL_BUDGET = 60.0
 # Secrets the corpus hands to no_log options; none may show anywhere. Each carries the characters that break quoting.
 SECRETS = {
@@ -161,10 +164,29 @@ def corpus_certificates() -> dict[str, str]:
 CA = "exchange_um.certificates.ca_certificate"
 TRUST = "exchange_um.certificates.root_trust"
 INFO = "exchange_um.certificates.exchange_info"
+REQUEST = "exchange_um.certificates.certificate_request"
+BINDING = "exchange_um.certificates.service_binding"
+PROBE = "exchange_um.certificates.tls_probe"
+REPORT = "exchange_um.certificates.fleet_report"
+# The modules whose results must never carry key material (PRIVATE KEY, PFX) or a secret.
+NEW_MODULES = (REQUEST, BINDING, PROBE, REPORT)
+CONTROLLER_MODULES = (CA, PROBE, REPORT)
 NTLM = {"ca_url": "{{ ca.url }}", "username": "{{ ca.username }}", "password": "{{ ca.password }}"}
 PINNED = {**NTLM, "expected_thumbprint": "{{ ca.thumbprint }}"}
 FILE = {"path": "{{ ca.bundle }}"}
 BAD_TYPE = "must be a string"
+REQUEST_ARGS = {**NTLM, "issuer": "{{ ca.thumbprint }}"}
+BINDING_ARGS = {"thumbprint": "00" * 20}
+# An FQDN or SAN as hostile as a value gets: every one must be refused as no DNS name, before any command.
+HOSTILE_NAMES = {
+    **INJECTIONS,
+    "typographic": "exch\u2019s.contoso.lab",
+    "newline": "exch.contoso.lab\nevil.contoso.lab",
+    "nul": "exch.contoso.lab\x00.evil",
+    "space": "exch contoso.lab",
+    "inner wildcard": "exch.*.contoso.lab",
+    "ip": "127.0.0.1",
+}
 
 
 def _validation(option: str, *words: str) -> tuple[str, ...]:
@@ -425,7 +447,12 @@ def host_cases() -> list[Case]:
     def add(name: str, module: str, args: dict[str, Any], *words: str, **more: Any) -> None:
         cases.append(Case(name, module, args, words=words, **more))
 
-    for module, base, short in ((TRUST, chain, "trust"), (INFO, {}, "info")):
+    for module, base, short in (
+        (TRUST, chain, "trust"),
+        (INFO, {}, "info"),
+        (REQUEST, REQUEST_ARGS, "request"),
+        (BINDING, BINDING_ARGS, "binding"),
+    ):
         for label, value, words in (
             ("nul", "CONTOSO\\{{ v.nul }}", ("control characters",)),
             ("huge", "{{ v.huge }}", ("at most 1024 characters",)),
@@ -595,6 +622,370 @@ def host_cases() -> list[Case]:
     return cases
 
 
+def request_cases() -> list[Case]:
+    """certificate_request's own options and its AD CS options, refused on the controller on every host: no WinRM
+    command, no AD CS request."""
+    cases: list[Case] = []
+
+    def add(name: str, args: dict[str, Any], *words: str, **more: Any) -> None:
+        cases.append(Case(f"request {name}", REQUEST, {**REQUEST_ARGS, **args}, words=words, **more))
+
+    for label, value in HOSTILE_NAMES.items():
+        add(f"fqdn {label}", {"fqdn": value}, "fqdn", any_words=("not a DNS name", "control characters", "DNS"))
+        add(f"san {label}", {"subject_alt_names": ["exch.contoso.lab", value]}, "subject_alt_names")
+    for label, value, words in (
+        ("list", ["exch.contoso.lab"], (BAD_TYPE,)),
+        ("huge", "{{ v.huge }}", ("at most 253 characters",)),
+        ("empty", "", ("fqdn",)),
+    ):
+        add(f"fqdn {label}", {"fqdn": value}, "fqdn", *words)
+    for label, value, words in (
+        ("dict", {"a": "b"}, ("a list of DNS names",)),
+        ("int", 5, ("a list of DNS names",)),
+        ("list of lists", [["a.contoso.lab"]], ("a list of DNS names",)),
+        ("101 names", [f"n{n}.contoso.lab" for n in range(101)], ("at most 100 names",)),
+        ("huge", ["{{ v.huge }}"], ("subject_alt_names",)),
+    ):
+        add(f"san {label}", {"subject_alt_names": value}, "subject_alt_names", *words)
+    for label, value, words in (
+        ("list", ["WebServer"], (BAD_TYPE,)),
+        ("empty", "", ("not empty",)),
+        ("attribute", "WebServer:x", ("no ':'",)),
+        ("huge", "{{ v.huge }}", ("at most 64 characters",)),
+        ("newline", "{{ v.newline }}", ("control characters",)),
+        ("nul", "{{ v.nul }}", ("control characters",)),
+    ):
+        add(f"template {label}", {"template": value}, *_validation("template", *words))
+    for label, value in (("certutil", "certutil"), ("case", "Exchange"), ("list", ["certreq"])):
+        add(f"method {label}", {"method": value}, *_validation("method", "expected one of certreq, exchange"))
+    for label, value, words in (
+        ("3072", 3072, ("one of 1024, 2048, 4096",)),
+        ("512", 512, ("from 1024 to 4096",)),
+        ("word", "big", ("whole number",)),
+        ("bool", True, ("whole number",)),
+    ):
+        add(f"key_size {label}", {"key_size": value}, *_validation("key_size", *words))
+    add("key_size 1024 without force", {"key_size": 1024}, "key_size 1024", "force: true")
+    for option in ("key_exportable", "force"):
+        add(f"{option} maybe", {option: "maybe"}, *_validation(option, "expected true or false"))
+        add(f"{option} list", {option: [True]}, *_validation(option, "expected true or false"))
+    for label, value, words in (
+        ("huge", "{{ v.huge }}", ("at most 256 characters",)),
+        ("newline", "{{ v.newline }}", ("control characters",)),
+        ("nul", "{{ v.nul }}", ("control characters",)),
+        ("list", ["x"], (BAD_TYPE,)),
+    ):
+        add(f"friendly_name {label}", {"friendly_name": value}, *_validation("friendly_name", *words))
+    for label, value, words in (
+        ("bool", True, ("certificates takes PEM text",)),
+        ("garbage", "{{ certs.garbage }}", ("issuer", "neither PEM")),
+        ("key only", "{{ certs.key_only }}", ("issuer", "no certificate found")),
+        ("leaf", "{{ certs.leaf }}", ("issuer", "is not a CA certificate")),
+        ("nul", "{{ v.nul }}", ("NUL",)),
+        ("huge", ["{{ v.huge }}x"], ("more than 1048576 characters",)),
+        ("deep", [[[[["x"]]]]], ("nests deeper",)),
+        ("not hex", "zz" * 20, ("issuer",)),
+    ):
+        add(f"issuer {label}", {"issuer": value}, "issuer", *words)
+    cases.append(Case("request issuer missing", REQUEST, NTLM, words=("issuer",)))
+    for option, values in (
+        ("renew_before_days", (-1, 3651, "soon", True)),
+        ("pending_timeout", (-1, 86401, 1.5)),
+        ("pending_poll_interval", (0, 3601, [30])),
+    ):
+        for index, value in enumerate(values):
+            add(f"{option} {index}", {option: value}, *_validation(option, "whole number"))
+    for label, value in (("gone", "gone"), ("list", ["present"]), ("huge", "{{ v.huge }}")):
+        add(f"state {label}", {"state": value}, *_validation("state", "expected one of present, absent"))
+    cases.append(Case("request present without ca_url", REQUEST, {"issuer": "{{ ca.thumbprint }}"}, words=("ca_url",)))
+    add("absent with ca_url", {"state": "absent"}, "ca_url", "state=absent sends no request to AD CS")
+    cases.append(
+        Case(
+            "request absent without the fact",
+            REQUEST,
+            {"issuer": "{{ ca.thumbprint }}", "state": "absent", "use_facts": False},
+            words=("state=absent", "exchange_info first"),
+        )
+    )
+    add("certreq with a shell credential", {"exchange_shell": "remote"}, "certreq method", "exchange_shell")
+    # the AD CS options
+    add("ca_url list", {"ca_url": ["{{ ca.url }}"]}, *_validation("ca_url", BAD_TYPE))
+    add("ca_url ftp", {"ca_url": "ftp://{{ ca.host }}/certsrv"}, *_validation("ca_url", "not ftp://"))
+    add(
+        "ca_url credentials",
+        {"ca_url": "http://enroll:{{ ca.password }}@{{ ca.host }}/certsrv"},
+        *_validation("ca_url", "must not carry credentials"),
+    )
+    add("ca_url query", {"ca_url": "{{ ca.url }}?x=$(whoami)"}, *_validation("ca_url", "query"))
+    add("auth digest", {"auth": "digest"}, *_validation("auth", "expected one of ntlm, basic"))
+    add("auth none with credentials", {"auth": "none"}, "username (auth=none", "password (auth=none")
+    add(
+        "auth basic over http",
+        {"auth": "basic"},
+        "auth=basic sends the password itself",
+        "allow_insecure_basic",
+        "No request was sent to the CA",
+    )
+    add(
+        "auth certificate without client_cert",
+        {"auth": "certificate", "username": None, "password": None},
+        "auth=certificate needs client_cert",
+    )
+    add("username nul", {"username": "{{ v.nul }}"}, *_validation("username", "control characters"))
+    add("username empty", {"username": ""}, "auth=ntlm needs both username and password")
+    add("password list", {"password": ["corpus-list-password"]}, *_validation("password", "got a list"))
+    add("password huge", {"password": "{{ secrets.pw_huge }}"}, *_validation("password", "at most 1024"))
+    add("password nul", {"password": "{{ secrets.pw_nul }}"}, *_validation("password", "NUL"))
+    add("password missing", {"password": None}, "auth=ntlm needs both username and password")
+    for option in ("validate_certs", "allow_insecure_basic"):
+        add(f"{option} maybe", {option: "maybe"}, *_validation(option, "expected true or false"))
+    add("allow_insecure_basic with ntlm", {"allow_insecure_basic": True}, "allow_insecure_basic (it applies")
+    for option in ("ca_path", "client_cert"):
+        add(f"{option} nul", {option: "{{ v.nul }}"}, *_validation(option, "NUL"))
+        add(f"{option} empty", {option: ""}, *_validation(option, "must not be empty"))
+    add("client_key without client_cert", {"client_key": "{{ ca.bundle }}"}, "client_key", "client_cert")
+    add("timeout zero", {"timeout": 0}, *_validation("timeout", "from 1 to 3600"))
+    add("retries eleven", {"retries": 11}, *_validation("retries", "from 0 to 10"))
+    return cases
+
+
+def binding_cases() -> list[Case]:
+    """service_binding's own options, refused on the controller on every host: no WinRM command."""
+    cases: list[Case] = []
+    version_2010 = {"vars": {"ansible_facts": {"exchange_um_host": {"stores": {}, "exchange": _EXCHANGE_2010}}}}
+
+    def add(name: str, args: dict[str, Any], *words: str, **more: Any) -> None:
+        cases.append(Case(f"binding {name}", BINDING, {**BINDING_ARGS, **args}, words=words, **more))
+
+    for label, value, words in (
+        ("list", ["00" * 20], ("a string of 40 hex digits",)),
+        ("int", 5, ("a string of 40 hex digits",)),
+        ("not hex", "zz" * 20, ("hexadecimal",)),
+        ("sha-256", "00" * 32, ("SHA-1 thumbprint (40 hex digits), got 64 digits",)),
+        ("huge", "{{ v.huge }}", ("1048576-character string",)),
+        ("result without thumbprint", {"changed": True}, ("certificate_request's registered result",)),
+        ("result with a bad thumbprint", {"thumbprint": "$(whoami)"}, ("hexadecimal",)),
+        ("quotes", "\u2018" + "00" * 20 + "\u2019", ("hexadecimal",)),
+        ("subexpression", "{{ v.subexpression }}", ("hexadecimal",)),
+        ("nul", "00" * 10 + "\x00" + "00" * 10, ("hexadecimal",)),
+    ):
+        add(f"thumbprint {label}", {"thumbprint": value}, *_validation("thumbprint", *words))
+    cases.append(Case("binding thumbprint missing", BINDING, {}, words=("thumbprint",)))
+    for label, value in (("2016", "2016"), ("list", ["2010"]), ("huge", "{{ v.huge }}")):
+        add(f"exchange_version {label}", {"exchange_version": value}, *_validation("exchange_version", "expected one"))
+    add(
+        "exchange_version against the fact",
+        {"exchange_version": "2013"},
+        "exchange_version=2013",
+        "says this host runs Exchange 2010",
+        keywords=version_2010,
+    )
+    for label, value in (("lower case", "tls"), ("list", ["TLS"]), ("injection", "{{ v.subexpression }}")):
+        add(f"startup_mode {label}", {"startup_mode": value}, *_validation("startup_mode", "TLS, Dual, keep"))
+    add(
+        "startup_mode on 2007 SP1",
+        {"startup_mode": "TLS", "exchange_version": "2007sp1", "use_facts": False},
+        "startup_mode=TLS needs Exchange 2010 or 2013",
+    )
+    for option in ("restart", "drain", "rollback"):
+        add(f"{option} maybe", {option: "maybe"}, *_validation(option, "expected true or false"))
+    for option, values in (("restart_timeout", (9, 86401, "soon", True)), ("drain_timeout", (-1, 86401, 2.5))):
+        for index, value in enumerate(values):
+            add(f"{option} {index}", {option: value}, *_validation(option, "whole number"))
+    add("drain without restart", {"restart": False, "drain": True}, "drain", "restart is false")
+    add("drain_timeout without drain", {"drain_timeout": 60}, "drain_timeout", "drain is false")
+    add(
+        "no version known",
+        {"use_facts": False},
+        "needs the host's Exchange version",
+        "Nothing was sent to the host",
+        keywords={"vars": {"exchange_um_version": None}},
+    )
+    add(
+        "no UM role",
+        {},
+        "no Unified Messaging role",
+        "Nothing was sent",
+        keywords={
+            "vars": {
+                "ansible_facts": {"exchange_um_host": {"stores": {}, "exchange": {**_EXCHANGE_2010, "um_role": False}}}
+            }
+        },
+    )
+    return cases
+
+
+_EXCHANGE_2010 = {"installed": True, "version": "2010"}
+PROBE_ARGS = {"host": "127.0.0.1", "ports": [5061]}
+REPORT_ARGS = {"hosts": ["exch2007"], "dest": "{{ files.reports }}/refused"}
+
+
+def probe_cases() -> list[Case]:
+    """tls_probe's options on the controller: refused before any connection."""
+    cases: list[Case] = []
+
+    def add(name: str, args: dict[str, Any], *words: str, **more: Any) -> None:
+        cases.append(Case(f"probe {name}", PROBE, {**PROBE_ARGS, **args}, words=words, **more))
+
+    for option in ("host", "fqdn"):
+        for label, value in (
+            ("list", ["exch.contoso.lab"]),
+            ("huge", "{{ v.huge }}"),
+            ("leading hyphen", "-exch.contoso.lab"),
+            *((label, value) for label, value in HOSTILE_NAMES.items() if label != "ip"),
+        ):
+            add(f"{option} {label}", {option: value}, *_validation(option), any_words=("DNS name", "host name"))
+    for label, value, words in (
+        ("zero", 0, ("from 1 to 65535",)),
+        ("too big", 65536, ("from 1 to 65535",)),
+        ("empty", [], ("1 to 16 ports",)),
+        ("seventeen", list(range(5000, 5017)), ("1 to 16 ports",)),
+        ("word", "sip", ("from 1 to 65535",)),
+        ("bool", True, ("got a bool",)),
+        ("nested", [[5061]], ("got a list",)),
+        ("injection", "{{ v.subexpression }}", ("from 1 to 65535",)),
+    ):
+        add(f"ports {label}", {"ports": value}, *_validation("ports", *words))
+    for label, value in (("2016", "2016"), ("list", ["2010"])):
+        add(f"exchange_version {label}", {"exchange_version": value}, *_validation("exchange_version", "one of"))
+    add("exchange_version with ports", {"exchange_version": "2010"}, "exchange_version", "ports are given")
+    add(
+        "no version known",
+        {"ports": None},
+        "Exchange version is not known",
+        "set ports",
+        keywords={"vars": {"exchange_um_version": None}},
+    )
+    for label, value, words in (
+        ("not hex", "zz" * 20, ("hexadecimal",)),
+        ("list", ["00" * 20], ("a thumbprint must be a string",)),
+        ("huge", "{{ v.huge }}", ("1048576-character string",)),
+    ):
+        add(f"expected_thumbprint {label}", {"expected_thumbprint": value}, *_validation("expected_thumbprint", *words))
+    for label, value, words in (
+        ("list", ["x"], (BAD_TYPE,)),
+        ("nul", "{{ v.nul }}", ("NUL",)),
+        ("huge", "{{ v.huge }}x", ("at most 1048576",)),
+    ):
+        add(f"ca_certificate {label}", {"ca_certificate": value}, *_validation("ca_certificate", *words))
+    for option in ("min_days_left", "timeout"):
+        for index, value in enumerate((-1, 10**6, "soon", True, 0.5)):
+            add(f"{option} {index}", {option: value}, *_validation(option, "whole number"))
+    add("timeout zero", {"timeout": 0}, *_validation("timeout", "from 1 to 600"))
+    add("fail_on_error maybe", {"fail_on_error": "maybe"}, *_validation("fail_on_error", "expected true or false"))
+    for option in ("client_cert_path", "client_key_path"):
+        extra = {"client_cert_path": "{{ ca.bundle }}"} if option == "client_key_path" else {}
+        for label, value, words in (
+            ("nul", "{{ v.nul }}", ("NUL",)),
+            ("empty", "", ("must not be empty",)),
+            ("list", ["a", "b"], ("a list of 2 items",)),
+        ):
+            add(f"{option} {label}", {**extra, option: value}, *_validation(option, *words))
+        for label, value, words in (
+            ("missing", "/nonexistent/client.pem", ("does not exist",)),
+            ("directory", "{{ files.directory }}", ("is a directory",)),
+            ("fifo", "{{ files.fifo }}", ("is a FIFO",)),
+            ("device", "/dev/zero", ("is a character device",)),
+            ("huge file", "{{ files.huge }}", ("larger than 1048576 bytes",)),
+        ):
+            add(f"{option} {label}", {**extra, option: value}, option, *words)
+    add("client_key_path without client_cert_path", {"client_key_path": "{{ ca.bundle }}"}, "client_cert_path")
+    add("unknown option", {"bogus": 1}, "Unsupported parameters", "bogus")
+    return cases
+
+
+def report_cases() -> list[Case]:
+    """fleet_report's options on the controller: refused without writing a file, or written with the hostile text
+    escaped."""
+    cases: list[Case] = []
+
+    def add(name: str, args: dict[str, Any], *words: str, **more: Any) -> None:
+        cases.append(Case(f"report {name}", REPORT, {**REPORT_ARGS, **args}, words=words, **more))
+
+    cases.append(Case("report dest missing", REPORT, {"hosts": ["exch2007"]}, words=("dest",)))
+    for label, value, words in (
+        ("list", ["a", "b"], ("a list of 2 items",)),
+        ("nul", "{{ v.nul }}", ("NUL",)),
+        ("empty", "", ("must not be empty",)),
+        ("too long", "{{ v.long_path }}", ("at most 4096 bytes",)),
+    ):
+        add(f"dest {label}", {"dest": value}, *_validation("dest", *words))
+    for label, value, words in (
+        ("a file", "{{ files.garbage }}", ("is a regular file, not a directory",)),
+        ("a device", "/dev/null", ("is a character device, not a directory",)),
+        ("a fifo", "{{ files.fifo }}", ("is a FIFO, not a directory",)),
+        ("under a file", "{{ files.garbage }}/reports", ("cannot be written: Not a directory",)),
+        ("dangling link", "{{ files.dangling }}", ("is a symbolic link, not a directory",)),
+    ):
+        add(f"dest {label}", {"dest": value}, *words)
+    for label, value, words in (
+        ("empty", [], ("hosts is empty",)),
+        ("nested", [["exch2007"]], ("an inventory name must be a string",)),
+        ("dict", {"exch2007": 1}, ("hosts takes a list of inventory names",)),
+        ("nul", ["exch{{ v.nul }}"], ("one line of at most 255 printable characters",)),
+        ("huge", ["{{ v.huge }}"], ("one line of at most 255 printable characters",)),
+    ):
+        add(f"hosts {label}", {"hosts": value}, *words)
+    for label, value, words in (
+        ("int", 5, ("ca must be",)),
+        ("bool", True, ("ca must be",)),
+        ("list of dicts", [{"thumbprint": "00" * 20}], ("list of root thumbprints, got a dict",)),
+        ("not hex", "$(whoami)", ("ca:", "not hexadecimal")),
+        ("nested", [["00" * 20]], ("list of root thumbprints, got a list",)),
+    ):
+        add(f"ca {label}", {"ca": value}, *words)
+    for label, value, words in (
+        ("list", ["exchange_um_tls"], (BAD_TYPE,)),
+        ("empty", "", ("a variable name",)),
+        ("injection", "{{ v.subexpression }}", ("a variable name",)),
+        ("huge", "{{ v.huge }}", ("at most 255",)),
+    ):
+        add(f"tls_result {label}", {"tls_result": value}, *_validation("tls_result", *words))
+    for option in ("min_days_left", "renew_before_days"):
+        for index, value in enumerate((-1, 3651, "soon", True)):
+            add(f"{option} {index}", {option: value}, *_validation(option, "whole number"))
+    for label, value, words in (
+        ("list", ["x"], (BAD_TYPE,)),
+        ("dict", {"a": "b"}, (BAD_TYPE,)),
+        ("huge", "{{ v.huge }}", ("at most 200",)),
+        ("nul", "{{ v.nul }}", ("at most 200 printable",)),
+        ("newline", "{{ v.newline }}", ("at most 200 printable",)),
+    ):
+        add(f"title {label}", {"title": value}, *_validation("title", *words))
+    add("unknown option", {"bogus": 1}, "Unsupported parameters", "bogus")
+    # Hostile text that is data: the report is written, every page shows it escaped.
+    for label, args in (
+        ("hostile title", {"title": HOSTILE_HTML}),
+        ("hostile host name", {"hosts": [HOSTILE_HTML]}),
+    ):
+        cases.append(
+            Case(
+                f"report {label}",
+                REPORT,
+                {**REPORT_ARGS, **args, "dest": "{{ files.reports }}/" + label.replace(" ", "-")},
+                status="changed",
+                check=_escaped_report,
+            )
+        )
+    return cases
+
+
+HOSTILE_HTML = "<script>alert('x')</script><img src=x onerror=alert(1)> \u2018q\u2019 $(whoami) `n"
+
+
+def _escaped_report(result: dict[str, Any]) -> None:
+    """The hostile text is in every report file as data: escaped in the HTML, never a tag."""
+    html = Path(result["files"]["html"]).read_text(encoding="utf-8")
+    assert "<script>alert" not in html and "<img src=x" not in html, html[:2000]
+    assert "&lt;script&gt;alert" in html, html[:2000]
+    document = json.loads(Path(result["files"]["json"]).read_text(encoding="utf-8"))
+    assert HOSTILE_HTML in json.dumps(document, ensure_ascii=False), document
+
+
+# Typographic quotes, a subexpression, backticks: PowerShell would act on each inside a double-quoted string.
+HOSTILE_FRIENDLY_NAME = "UM \u2018o'brien\u2019 \u201c$(Remove-Item C:\\ -Recurse)\u201d `n`$x \"; exit 0 #"
+
+
 def reaching_cases() -> list[Case]:
     """Cases that do reach the hosts, read-only: the host must answer and change nothing."""
     return [
@@ -621,6 +1012,20 @@ def reaching_cases() -> list[Case]:
                     }
                 },
             },
+        ),
+        Case(
+            "reach request hostile friendly name in check mode",
+            REQUEST,
+            {**REQUEST_ARGS, "friendly_name": HOSTILE_FRIENDLY_NAME, "use_facts": False},
+            status="changed",
+            keywords={"check_mode": True},
+        ),
+        Case(
+            "reach binding a thumbprint the host lacks in check mode",
+            BINDING,
+            {"thumbprint": "AB" * 20},
+            words=("AB" * 20,),
+            keywords={"check_mode": True},
         ),
         Case(
             "reach info remote with a hostile credential",
@@ -656,6 +1061,12 @@ def _play(ca: list[Case], refused: list[Case], reaching: list[Case]) -> list[dic
         }
         for host in HOSTS
     ]
+    counters.append(
+        {
+            "name": "counters adcs",
+            "ansible.builtin.uri": {"url": "{{ control_url }}adcs/requests", "return_content": True},
+        }
+    )
     return [
         {"name": "ca_certificate corpus", "hosts": "localhost", "gather_facts": False, "tasks": [_task(c) for c in ca]},
         {"name": "host corpus", "hosts": "exchange_um", "gather_facts": False, "tasks": [_task(c) for c in refused]},
@@ -673,6 +1084,7 @@ def _files(directory: Path) -> dict[str, str]:
     (directory / "huge.pem").write_bytes(b"-" * (MB + 1))
     (directory / "garbage.pem").write_text("' $(x) \u2018y\u2019 not a certificate")
     (directory / "out").mkdir()
+    (directory / "reports").mkdir()
     return {
         "directory": str(directory / "dir"),
         "fifo": str(directory / "fifo"),
@@ -681,7 +1093,15 @@ def _files(directory: Path) -> dict[str, str]:
         "huge": str(directory / "huge.pem"),
         "garbage": str(directory / "garbage.pem"),
         "out": str(directory / "out"),
+        "reports": str(directory / "reports"),
     }
+
+
+def lab_adcs_requests(lab: Lab) -> list[dict[str, Any]]:
+    """The CA's requests as the control API lists them (``GET /adcs/requests``)."""
+    with urllib.request.urlopen(lab.info["control_url"].rstrip("/") + "/adcs/requests", timeout=30) as answer:
+        requests: list[dict[str, Any]] = json.loads(answer.read().decode("utf-8"))
+    return requests
 
 
 @dataclass
@@ -692,6 +1112,7 @@ class CorpusRun:
     secrets: list[str]
     before: dict[str, Any]
     after: dict[str, Any]
+    adcs: tuple[Any, Any]  # the CA's requests (GET /adcs/requests) before and after the run
     workdir: Path
     lab_log: str
 
@@ -704,7 +1125,8 @@ def corpus(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> CorpusRun:
     files["key_only"] = str(workdir / "files" / "key.pem")
     info = lab.info["adcs"]
     url = urlsplit(info["url"])
-    ca_cases_, refused, reaching = ca_cases(), host_cases(), reaching_cases()
+    ca_cases_ = ca_cases() + probe_cases() + report_cases()
+    refused, reaching = host_cases() + request_cases() + binding_cases(), reaching_cases()
     extra_vars = {
         "ca": {
             "url": info["url"],
@@ -723,6 +1145,8 @@ def corpus(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> CorpusRun:
         "certs": corpus_certificates(),
         "files": files,
     }
+    names = [case.name for case in ca_cases_ + refused + reaching]
+    assert len(names) == len(set(names)), sorted({name for name in names if names.count(name) > 1})
     play_file = workdir / "play.yml"
     # One argument per line, so that ansible-core 2.19+'s error excerpts of the play stay a few lines long.
     play_file.write_text(yaml.safe_dump(_play(ca_cases_, refused, reaching), allow_unicode=True, width=200))
@@ -730,6 +1154,7 @@ def corpus(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> CorpusRun:
     vars_file.write_text(json.dumps(extra_vars))
     vars_file.chmod(0o600)
     before = {host: lab.dump(host) for host in HOSTS}
+    adcs_before = lab_adcs_requests(lab)
     runner = PlaybookRunner(lab, workdir)
     results_file = workdir / "results.json"
     (workdir / "ansible.cfg").touch()
@@ -757,6 +1182,7 @@ def corpus(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> CorpusRun:
     run = PlaybookRun(rc=done.returncode, stdout=done.stdout, stderr=done.stderr, results=results)
     (workdir / "stdout.txt").write_text(done.stdout + done.stderr)
     after = {host: lab.dump(host) for host in HOSTS}
+    adcs_after = lab_adcs_requests(lab)
     secrets = [info["password"], lab.info["winrm"]["password"], *SECRETS.values()]
     return CorpusRun(
         run=run,
@@ -765,13 +1191,14 @@ def corpus(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> CorpusRun:
         secrets=secrets,
         before=before,
         after=after,
+        adcs=(adcs_before, adcs_after),
         workdir=workdir,
         lab_log=(lab.state_dir / "lab.log").read_text(errors="replace"),
     )
 
 
 def _hosts_of(case: Case) -> tuple[str, ...]:
-    return ("localhost",) if case.module == CA else HOSTS
+    return ("localhost",) if case.module in CONTROLLER_MODULES else HOSTS
 
 
 def _check(case: Case, host: str, result: dict[str, Any]) -> None:
@@ -790,7 +1217,13 @@ def _check(case: Case, host: str, result: dict[str, Any]) -> None:
         expected = ("failed",)  # 2007 SP1 has no remote shell: refused on the controller
     assert result["_status"] in expected, (host, message)
     assert not message.startswith("Task failed"), message
-    for text in ("Traceback", "Unexpected failure during module execution", "NoneType", "object has no attribute"):
+    for text in (
+        "Traceback",
+        "Unexpected failure during module execution",
+        "NoneType",
+        "object has no attribute",
+        "stopped on an unexpected",
+    ):
         assert text not in message, message
     # ansible-core 2.19+ marks every failed result so; a real traceback would be text of its own.
     assert result.get("exception") in (None, "(traceback unavailable)"), result.get("exception")
@@ -856,6 +1289,24 @@ def test_the_read_only_cases_changed_nothing_that_matters(corpus: CorpusRun) -> 
         before, after = dict(corpus.before[host]["state"]), dict(corpus.after[host]["state"])
         assert after == before, host
         assert corpus.after[host]["counters"]["commands"] > corpus.before[host]["counters"]["commands"], host
+
+
+def test_the_refusals_sent_no_adcs_request(corpus: CorpusRun) -> None:
+    """certificate_request's refused cases (and its check-mode cases) asked AD CS for nothing."""
+    during = json.loads(corpus.run.task("localhost", "counters adcs")["content"])
+    assert during == corpus.adcs[0]
+    assert corpus.adcs[1] == corpus.adcs[0]
+
+
+def test_no_key_material_in_the_new_modules_results(corpus: CorpusRun) -> None:
+    """certificate_request, service_binding, tls_probe and fleet_report return no private key and no PFX."""
+    for case in corpus.cases:
+        if case.module not in NEW_MODULES:
+            continue
+        for host in _hosts_of(case):
+            text = json.dumps(corpus.run.task(host, case.name))
+            for marker in ("PRIVATE KEY", "pfx_base64", "MIIK", "MIIJ"):
+                assert marker not in text, (case.name, host, marker)
 
 
 def test_no_file_was_written_for_a_refused_dest(corpus: CorpusRun) -> None:
