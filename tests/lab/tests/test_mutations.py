@@ -316,8 +316,8 @@ def _certreq(runner: Runner, preset: str) -> None:
     assert not [path for path in host.state.files.files() if "exum-" in path.lower()]
     issued = pki.sign_csr(csr, template="WebServer")
     installed = runner.run(host, "certificate_request", {"Step": "install", "Fqdn": host.spec.fqdn,
-                                                          "Issuers": [thumbprint(pki.issuing)],
-                                                          "Certificate": b64der(issued)})  # fmt: skip
+                                                         "Issuers": [thumbprint(pki.issuing)],
+                                                         "Certificate": b64der(issued)})  # fmt: skip
     assert installed["installed"] is True
     entry = host.state.stores["My"].get(thumbprint(issued))
     assert entry is not None and entry.private_key is not None and entry.key_exportable is False
@@ -337,8 +337,8 @@ def _exchange_method(runner: Runner, preset: str) -> None:
     csr = x509.load_pem_x509_csr(prepared["request"].encode("ascii"))
     issued = pki.sign_csr(csr, template="WebServer")
     installed = runner.run(host, "certificate_request", {"Step": "install", "Fqdn": host.spec.fqdn,
-                                                          "Issuers": [thumbprint(pki.issuing)],
-                                                          "Certificate": b64der(issued)}, exchange=preset)  # fmt: skip
+                                                         "Issuers": [thumbprint(pki.issuing)],
+                                                         "Certificate": b64der(issued)}, exchange=preset)  # fmt: skip
     assert installed["installed"] is True
     entry = host.state.stores["My"].get(thumbprint(issued))
     assert entry is not None and entry.private_key is not None
@@ -352,8 +352,8 @@ def _certreq_untrusted(runner: Runner, _ca: TestCa) -> None:
     prepared = runner.run(host, "certificate_request", _certreq_arguments(host, pki))
     issued = other.sign_csr(x509.load_pem_x509_csr(prepared["request"].encode("ascii")), template="WebServer")
     answer = runner.run(host, "certificate_request", {"Step": "install", "Fqdn": host.spec.fqdn,
-                                                       "Issuers": [thumbprint(other.issuing)],
-                                                       "Certificate": b64der(issued)})  # fmt: skip
+                                                      "Issuers": [thumbprint(other.issuing)],
+                                                      "Certificate": b64der(issued)})  # fmt: skip
     assert answer["installed"] is False and host.state.stores["My"].get(thumbprint(issued)) is None
     assert len(host.state.stores["REQUEST"].entries()) == 1
 
