@@ -112,6 +112,8 @@ def after_earlier_commands(message: str, earlier: int) -> str:
         f"{ran} did.",
     )
     return text[: -len(_RERUN_UNCHANGED)] + _RERUN if text.endswith(_RERUN_UNCHANGED) else text
+
+
 _ADVICE = {
     "dropped": "If it repeats, check the WinRM service on the host and any proxy, load balancer or firewall between.",
     "timed_out": "If the host is only slow, raise ansible_winrm_read_timeout_sec (kept above "
