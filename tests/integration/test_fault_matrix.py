@@ -7,7 +7,10 @@ fault kind of ``tests/lab/winrm/_faults.py`` at the WS-Management operations whe
 armed for one command. The same run's second play fetches the CA with ca_certificate once per AD CS fault kind
 (``tests/lab/adcs/faults.py``): with ``retries: 0`` the fault is the task's failure, with ``retries: 1`` the retry
 absorbs it. certsrv's faults take the next authenticated request, whoever sends it, so the play arms each just before
-its task (``arm_adcs_faults``, given to the first run only).
+its task (``arm_adcs_faults``, given to the first run only). On hosts of their own, certificate_request (a WinRM fault
+at its prepare command, and with ``after: 1`` at its install command) and service_binding (at its one command) meet
+the faults that tell something different for one command of a task; a last play runs certificate_request against AD
+CS faults at its submit and its fetch, one host after the other.
 
 Then the same playbook runs twice more, with nothing armed: the second run changes only what the first did not get
 to change, the third changes nothing. Each case asserts the outcome (unreachable or failed as docs/host-channel.md
@@ -42,7 +45,8 @@ from .test_winrm_faults import MAY_HAVE_CHANGED, NOT_CHANGED, RETRIES_OPERATIONS
 pytestmark = pytest.mark.integration
 
 PRESETS = ("2007sp1", "2010", "2013")
-WALL_BUDGET = 60.0
+# ~60 s for root_trust, exchange_info and ca_certificate; ~30 s more for certificate_request and service_binding.
+WALL_BUDGET = 90.0
 # The hosts of the slow fault read with a short timeout, the others with ansible's defaults: 51 hosts' scripts run in
 # one lab process at once, and on a small machine a normal answer can take seconds.
 OPERATION_TIMEOUT = 1
@@ -207,6 +211,112 @@ def winrm_cases() -> list[WinrmCase]:
 
 
 @dataclass(frozen=True)
+class StepModule:
+    """certificate_request or service_binding as the matrix runs it on a fresh host: ``after`` commands of the task
+    pass before the one the fault meets (certificate_request's prepare is its first, install its second)."""
+
+    task: str
+    module: str
+    args: dict[str, Any]
+    after: int = 0
+    commands: int = 1  # the task's commands on a fresh host
+
+    @property
+    def requests(self) -> bool:
+        return self.module == "certificate_request"
+
+
+# The hostile friendly name stays data: the certificate installed carries it exactly.
+FRIENDLY = "UM \u2018o'brien\u2019 \u201c$(Remove-Item C:\\ -Recurse)\u201d `n`$x \"; exit 0 #"
+REQUEST_ARGS = {
+    "ca_url": "{{ exchange_um_ca_url }}",
+    "username": "{{ exchange_um_ca_username }}",
+    "password": "{{ exchange_um_ca_password }}",
+    "issuer": "{{ exchange_um_ca_thumbprint }}",
+    "friendly_name": FRIENDLY,
+    "retries": 0,
+}
+STEP_MODULES = (
+    StepModule("reqprep", "certificate_request", REQUEST_ARGS, commands=2),
+    StepModule("reqinst", "certificate_request", REQUEST_ARGS, after=1, commands=2),
+    StepModule("bind", "service_binding", {"thumbprint": "{{ matrix_thumbprint }}", "restart_timeout": 60}),
+)
+# The faults that tell something different for a command of a task: it never started, it ran and its answer was
+# lost, the service failed reading its output, the service asked the client to wait (absorbed).
+STEP_FAULTS = ("dropcommand", "dropafterrun", "http500recv", "timeoutrecv")
+
+
+@dataclass(frozen=True)
+class StepCase:
+    module: StepModule
+    fault: WinrmFault
+    host: str
+    preset: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.module.task} x {self.fault.name} on {self.preset}"
+
+    @property
+    def ran(self) -> bool:
+        """Whether the task changed the host before or with the command the fault met."""
+        return self.module.after > 0 or self.fault.runs
+
+    @property
+    def claim(self) -> str:
+        return MAY_HAVE_CHANGED if self.ran else NOT_CHANGED
+
+    @property
+    def started(self) -> int:
+        """The commands the first run started on the host."""
+        if self.fault.absorbed:
+            return self.module.commands
+        return self.module.after + (1 if self.fault.runs else 0)
+
+    @property
+    def done_first(self) -> bool:
+        """Whether the first run's last command ran to its end on the host (its answer may have been lost)."""
+        return self.fault.absorbed or (self.fault.runs and self.module.after == self.module.commands - 1)
+
+
+def step_cases() -> list[StepCase]:
+    """certificate_request (a fault at its prepare, another at its install) and service_binding x STEP_FAULTS."""
+    faults = [fault for fault in WINRM_FAULTS if fault.name in STEP_FAULTS]
+    return [
+        StepCase(module, fault, f"{module.task}{fault.name}", PRESETS[(number + index) % len(PRESETS)])
+        for index, module in enumerate(STEP_MODULES)
+        for number, fault in enumerate(faults)
+    ]
+
+
+@dataclass(frozen=True)
+class RequestAdcsCase:
+    """An AD CS fault for certificate_request's submit (certfnsh.asp) or fetch (certnew.cer), with retries 0: a
+    slow answer of 0.1 s lets the submit through first when the fault is for the fetch."""
+
+    kind: str
+    at: str
+    preset: str
+    says: tuple[str, ...]
+
+    @property
+    def host(self) -> str:
+        return f"adcs{self.at}{self.kind.replace('_', '')}"
+
+    @property
+    def faults(self) -> list[dict[str, Any]]:
+        fault = {"kind": self.kind, "count": 1, "seconds": 0}
+        return [{"kind": "slow", "count": 1, "seconds": 0.1}, fault] if self.at == "fetch" else [fault]
+
+
+REQUEST_ADCS_CASES = (
+    RequestAdcsCase("status_500", "submit", "2010", ("HTTP 500",)),
+    RequestAdcsCase("drop", "submit", "2013", ("closed the connection without an answer",)),
+    RequestAdcsCase("drop", "fetch", "2007sp1", ("closed the connection without an answer",)),
+)
+
+
+@dataclass(frozen=True)
 class AdcsCase:
     """An AD CS fault for the next authenticated certsrv request, and ca_certificate's retries against it."""
 
@@ -281,18 +391,54 @@ def _adcs_tasks(case: AdcsCase) -> list[dict[str, Any]]:
     return [arm, fetch]
 
 
+def _request_adcs_tasks() -> list[dict[str, Any]]:
+    """certificate_request on the AD CS fault hosts, one host after the other (serial): arm its faults (first run
+    only), then request."""
+    arm = {
+        "name": "arm request adcs",
+        "ansible.builtin.uri": {
+            "url": "{{ control_url }}adcs/faults",
+            "method": "POST",
+            "body_format": "json",
+            "body": "{{ item }}",
+        },
+        "loop": "{{ adcs_faults }}",
+        "delegate_to": "localhost",
+        "when": "arm_adcs_faults | default(false)",
+    }
+    request = {"name": "request adcs", "exchange_um.certificates.certificate_request": dict(REQUEST_ARGS)}
+    return [arm, {**request, "ignore_errors": True}]
+
+
 def matrix_play() -> list[dict[str, Any]]:
-    """The play every run repeats: the host modules (each host runs its own, at its own pace), then ca_certificate."""
+    """The play every run repeats: the host modules (each host runs its own, at its own pace), then ca_certificate,
+    then certificate_request against AD CS faults."""
     ca_tasks = [task for case in ADCS_CASES for task in _adcs_tasks(case)]
+    step_tasks = [
+        {
+            "name": module.task,
+            f"exchange_um.certificates.{module.module}": dict(module.args),
+            "when": f"matrix_module == {module.task!r}",
+        }
+        for module in STEP_MODULES
+    ]
     return [
         {
             "name": "host modules",
-            "hosts": "exchange_um",
+            "hosts": "exchange_um:!adcs_request",
             "gather_facts": False,
             "strategy": "free",
-            "tasks": [_host_task(module) for module in HOST_MODULES],
+            "tasks": [_host_task(module) for module in HOST_MODULES] + step_tasks,
         },
         {"name": "ca_certificate", "hosts": "localhost", "gather_facts": False, "tasks": ca_tasks},
+        {
+            "name": "certificate_request x AD CS",
+            "hosts": "adcs_request",
+            "gather_facts": False,
+            # One at a time while faults are armed (the first run); afterwards all at once.
+            "serial": "{{ 1 if arm_adcs_faults | default(false) else '100%' }}",
+            "tasks": _request_adcs_tasks(),
+        },
     ]
 
 
@@ -307,6 +453,14 @@ def setup_play() -> list[dict[str, Any]]:
         for module in HOST_MODULES
         if module.setup
     ]
+    # certificate_request installs only a certificate whose chain builds on the host.
+    tasks.append(
+        {
+            "name": "setup request",
+            "exchange_um.certificates.root_trust": BUNDLE,
+            "when": "matrix_module in ['reqprep', 'reqinst', 'adcs']",
+        }
+    )
     return [{"name": "setup", "hosts": "exchange_um", "gather_facts": False, "strategy": "free", "tasks": tasks}]
 
 
@@ -336,6 +490,9 @@ class Matrix:
     log_later: str  # ... during the second and third
     adcs_requests: tuple[Any, Any]  # /adcs/requests before and after
     written_first: dict[str, bool]  # each AD CS case's dest exists after the first run
+    steps: list[StepCase]
+    step_before: dict[str, dict[str, Any]]  # certificate_request's and service_binding's hosts
+    step_after: list[dict[str, dict[str, Any]]]
     secrets: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -382,17 +539,27 @@ class PlaybookAtVerbosity:
         return Run(PlaybookRun(rc=done.returncode, stdout=done.stdout, stderr=done.stderr, results=recorded), seconds)
 
 
-def _inventory(lab: Lab, cases: list[WinrmCase], directory: Path) -> Path:
-    """The lab's inventory with each host's module as ``matrix_module``, short WinRM timeouts for the slow fault."""
+def _inventory(lab: Lab, cases: list[WinrmCase], steps: list[StepCase], directory: Path) -> Path:
+    """The lab's inventory with each host's module as ``matrix_module``, short WinRM timeouts for the slow fault;
+    service_binding's hosts with the thumbprint of their own certificate, the AD CS fault hosts in a group."""
     data = yaml.safe_load(lab.inventory.read_text())
     exchange = data["all"]["children"]["exchange_um"]
-    case_of = {case.host: case for case in cases}
+    case_of: dict[str, WinrmCase | StepCase] = {case.host: case for case in [*cases, *steps]}
     for group in exchange["children"].values():
         for name, host_vars in group["hosts"].items():
-            host_vars["matrix_module"] = case_of[name].module.task
-            if case_of[name].fault.kind == "slow":
+            if name not in case_of:
+                host_vars["matrix_module"] = "adcs"
+                continue
+            case = case_of[name]
+            host_vars["matrix_module"] = case.module.task
+            if case.fault.kind == "slow":
                 host_vars["ansible_winrm_operation_timeout_sec"] = OPERATION_TIMEOUT
                 host_vars["ansible_winrm_read_timeout_sec"] = READ_TIMEOUT
+            if isinstance(case, StepCase) and not case.module.requests:
+                host_vars["matrix_thumbprint"] = _own_thumbprint(lab.dump(name))
+    data["all"]["children"]["adcs_request"] = {
+        "hosts": {case.host: {"adcs_faults": case.faults} for case in REQUEST_ADCS_CASES}
+    }
     path = directory / "inventory.yml"
     path.write_text(yaml.safe_dump(data))
     path.chmod(0o600)
@@ -440,6 +607,30 @@ def _dumps(lab: Lab, cases: list[WinrmCase]) -> dict[str, dict[str, Any]]:
     return {case.host: lab.dump(case.host) for case in cases}
 
 
+def _own_thumbprint(dump: dict[str, Any]) -> str:
+    """The host's own certificate (the self-signed one Exchange setup made, alone in My on a fresh lab host)."""
+    [own] = dump["state"]["stores"]["My"]
+    return str(own["thumbprint"])
+
+
+def _step_hosts(steps: list[StepCase]) -> list[str]:
+    return [case.host for case in steps] + [case.host for case in REQUEST_ADCS_CASES]
+
+
+def _steady_dumps(lab: Lab, hosts: list[str]) -> dict[str, dict[str, Any]]:
+    """Each host's dump once two in a row agree (a command whose answer was lost may still be running), or at the
+    deadline."""
+    deadline = time.monotonic() + UNOBSERVED_SECONDS
+    dumps = {host: lab.dump(host) for host in hosts}
+    while time.monotonic() < deadline:
+        time.sleep(0.3)
+        again = {host: lab.dump(host) for host in hosts}
+        if all(again[host]["state"] == dumps[host]["state"] for host in hosts):
+            return again
+        dumps = again
+    return dumps
+
+
 def _settled(lab: Lab, cases: list[WinrmCase]) -> None:
     """Wait until every host whose command ran on unobserved (its answer lost) shows what it did, or the deadline."""
     deadline = time.monotonic() + UNOBSERVED_SECONDS
@@ -452,40 +643,47 @@ def _settled(lab: Lab, cases: list[WinrmCase]) -> None:
 
 @pytest.fixture(scope="module")
 def matrix(lab_factory: Callable[..., Lab], tmp_path_factory: pytest.TempPathFactory) -> Matrix:
-    cases = winrm_cases()
+    cases, steps = winrm_cases(), step_cases()
     started = time.monotonic()
-    hosts = ",".join(f"{case.host}={case.preset}" for case in cases)
+    presets = [(case.host, case.preset) for case in [*cases, *steps, *REQUEST_ADCS_CASES]]
+    hosts = ",".join(f"{host}={preset}" for host, preset in presets)
     lab = lab_factory("fault-matrix", hosts=hosts, auth="ntlm", extra=CREDSSP_WHERE_POSSIBLE)
     workdir = tmp_path_factory.mktemp("fault-matrix")
     out = workdir / "out"
     out.mkdir()
-    playbook = PlaybookAtVerbosity(lab, workdir, _inventory(lab, cases, workdir), _extra_vars(lab, workdir, out))
-    forks = len(cases) + 1
+    inventory = _inventory(lab, cases, steps, workdir)
+    playbook = PlaybookAtVerbosity(lab, workdir, inventory, _extra_vars(lab, workdir, out))
+    forks = len(cases) + len(steps) + 1
     setup = playbook(setup_play(), forks)
     assert setup.run.rc == 0, setup.output[-3000:]
 
     before = _dumps(lab, cases)
+    step_before = {host: lab.dump(host) for host in _step_hosts(steps)}
     requests_before = _adcs_requests(lab)
-    for case in cases:
+    for case in [*cases, *steps]:
         fault = case.fault
+        after = case.module.after if isinstance(case, StepCase) else 0
         lab.control(
             f"hosts/{case.host}/faults",
-            {"kind": fault.kind, "at": fault.at, "count": fault.count, "seconds": fault.seconds},
+            {"kind": fault.kind, "at": fault.at, "count": fault.count, "seconds": fault.seconds, "after": after},
         )
 
     offset = _log_size(lab)
     runs = [playbook(matrix_play(), forks, more_vars={"arm_adcs_faults": True})]
     _settled(lab, cases)
     after = [_dumps(lab, cases)]
+    step_after = [_steady_dumps(lab, _step_hosts(steps))]
     written_first = {case.name: (out / case.dest).exists() for case in ADCS_CASES}
     middle = _log_size(lab)
     log_first = _log_since(lab, offset)
     for _again in range(2):
         runs.append(playbook(matrix_play(), forks))
         after.append(_dumps(lab, cases))
+        step_after.append(_steady_dumps(lab, _step_hosts(steps)))
     log_later = _log_since(lab, middle)
     requests_after = _adcs_requests(lab)
-    (workdir / "dumps.json").write_text(json.dumps({"before": before, "after": after}, indent=1))
+    dumps = {"before": before, "after": after, "step_before": step_before, "step_after": step_after}
+    (workdir / "dumps.json").write_text(json.dumps(dumps, indent=1))
     return Matrix(
         lab=lab,
         cases=cases,
@@ -498,6 +696,9 @@ def matrix(lab_factory: Callable[..., Lab], tmp_path_factory: pytest.TempPathFac
         log_later=log_later,
         adcs_requests=(requests_before, requests_after),
         written_first=written_first,
+        steps=steps,
+        step_before=step_before,
+        step_after=step_after,
         secrets=[lab.info["winrm"]["password"], lab.info["adcs"]["password"]],
         seconds=time.monotonic() - started,
     )
@@ -665,11 +866,116 @@ def test_each_adcs_fault_fails_clearly_or_is_retried(matrix: Matrix) -> None:
     fired = [
         line.split(ADCS_FIRED, 1)[1].split(" ", 1)[0] for line in matrix.log_first.splitlines() if ADCS_FIRED in line
     ]
-    _check(failures, fired == [case.kind for case in ADCS_CASES], f"AD CS faults fired: {fired}")
+    # ca_certificate's in the play's order; then certificate_request's, its hosts in the inventory's order.
+    mine = sorted(fault["kind"] for case in REQUEST_ADCS_CASES for fault in case.faults)
+    in_order = fired[: len(ADCS_CASES)] == [case.kind for case in ADCS_CASES]
+    _check(failures, in_order and sorted(fired[len(ADCS_CASES) :]) == mine, f"AD CS faults fired: {fired}")
     _check(failures, ADCS_FIRED not in matrix.log_later, "an AD CS fault fired after the first run")
-    # ca_certificate only reads the CA's certificates: no request was made, none changed.
-    _check(failures, matrix.adcs_requests[0] == matrix.adcs_requests[1], "AD CS requests changed")
+    # ca_certificate only reads the CA's certificates: the requests there were are as they were (certificate_request
+    # adds its own).
+    before, after = matrix.adcs_requests
+    _check(failures, after[: len(before)] == before, "AD CS requests changed")
     assert not failures, "\n".join(failures)
+
+
+def _step_message_problems(name: str, result: dict[str, Any], module: str | None) -> Iterator[str]:
+    yield from _message_problems(name, result, (), module=module)
+    if result.get("changed") is not False:
+        yield f"{name}: a failed result that says changed: {result.get('changed')}"
+
+
+def _has_certificate(dump: dict[str, Any]) -> bool:
+    """My holds the certificate certificate_request installed: the one with the hostile friendly name, exactly."""
+    return any(entry.get("friendly_name") == FRIENDLY for entry in dump["state"]["stores"]["My"])
+
+
+def test_each_step_fault_is_reported_as_what_happened(matrix: Matrix) -> None:
+    """certificate_request's prepare and install, service_binding's one command: a WinRM fault at the command is
+    the task's failure, naming the module, what happened, and whether the host may have changed (after the
+    prepare it has: the key and its record are there)."""
+    failures: list[str] = []
+    first = matrix.runs[0].run
+    for case in matrix.steps:
+        result = first.task(case.host, case.module.task)
+        expected = case.fault.status if not case.fault.absorbed else "changed"
+        status = result["_status"]
+        _check(failures, status == expected, f"{case.name}: {status}, not {expected}: {result.get('msg')}")
+        if case.fault.absorbed:
+            continue
+        message = str(result.get("msg"))
+        failures.extend(_step_message_problems(case.name, result, case.module.module))
+        for part in (*case.fault.said(case.preset), case.claim):
+            _check(failures, part in message, f"{case.name}: {part!r} missing from the message: {message}")
+        if case.ran:
+            _check(failures, NOT_CHANGED not in message, f"{case.name}: claims the host unchanged: {message}")
+    assert not failures, "\n".join(failures)
+
+
+def test_the_step_host_is_unchanged_where_the_fault_came_first(matrix: Matrix) -> None:
+    failures: list[str] = []
+    for case in matrix.steps:
+        before, after = matrix.step_before[case.host], matrix.step_after[0][case.host]
+        started = after["counters"]["commands"] - before["counters"]["commands"]
+        faults = after["winrm_faults"]
+        _check(failures, faults["armed"] == [], f"{case.name}: still armed: {faults['armed']}")
+        fired = [(record["kind"], record["at"]) for record in faults["fired"]]
+        _check(failures, fired == [(case.fault.kind, case.fault.at)] * case.fault.fired, f"{case.name}: {fired}")
+        _check(failures, started == case.started, f"{case.name}: {started} commands started, not {case.started}")
+        if not case.ran:
+            _check(failures, after["state"] == before["state"], f"{case.name}: the host changed before the command")
+    assert not failures, "\n".join(failures)
+
+
+def test_a_step_rerun_converges(matrix: Matrix) -> None:
+    """The second run finishes what the first did not (a certificate issued, installed with its friendly name as
+    given; the binding made), the third finds nothing to do."""
+    failures: list[str] = []
+    second, third = matrix.runs[1].run, matrix.runs[2].run
+    for case in matrix.steps:
+        result = second.task(case.host, case.module.task)
+        wanted = "ok" if case.done_first else "changed"
+        _check(failures, result["_status"] == wanted, f"{case.name}: run 2 {result['_status']}: {result.get('msg')}")
+        result = third.task(case.host, case.module.task)
+        _check(failures, result["_status"] == "ok" and result["changed"] is False, f"{case.name}: run 3 {result}")
+        dump = matrix.step_after[2][case.host]
+        if case.module.requests:
+            _check(failures, _has_certificate(dump), f"{case.name}: no certificate with the friendly name in My")
+            records = [key for key in dump["state"]["registry"] if "\\exchange_um\\certificates\\Requests\\" in key]
+            _check(failures, records == [], f"{case.name}: request records left: {records}")
+        else:
+            _check(failures, result.get("thumbprint") == _own_thumbprint(matrix.step_before[case.host]), case.name)
+    assert not failures, "\n".join(failures)
+
+
+def test_each_request_adcs_fault_fails_clearly_and_a_rerun_converges(matrix: Matrix) -> None:
+    """AD CS failing certificate_request's submit or fetch: a clear failure that says the key and request stay on
+    the host; the next run submits the same request and installs, the third does nothing."""
+    failures: list[str] = []
+    first, second, third = (run.run for run in matrix.runs)
+    for case in REQUEST_ADCS_CASES:
+        name = f"request x AD CS {case.kind} at {case.at}"
+        result = first.task(case.host, "request adcs")
+        _check(failures, result["_status"] == "failed", f"{name}: {result['_status']}: {result.get('msg')}")
+        failures.extend(_step_message_problems(name, result, None))
+        message = str(result.get("msg"))
+        for part in (*case.says, "The key and the request stay on the host", "run the task again"):
+            _check(failures, part in message, f"{name}: {part!r} missing from the message: {message}")
+        again = second.task(case.host, "request adcs")
+        _check(failures, again["_status"] == "changed", f"{name}: run 2 {again['_status']}: {again.get('msg')}")
+        last = third.task(case.host, "request adcs")
+        _check(failures, last["_status"] == "ok" and last["changed"] is False, f"{name}: run 3 {last['_status']}")
+        _check(failures, _has_certificate(matrix.step_after[2][case.host]), f"{name}: no certificate in My")
+    assert not failures, "\n".join(failures)
+
+
+def test_no_key_material_anywhere(matrix: Matrix) -> None:
+    """certificate_request makes keys on the hosts: none leaves them (no PEM key, no PFX) in any output or dump."""
+    texts = {f"run {n} output": run.output for n, run in enumerate(matrix.runs, start=1)}
+    texts.update({f"run {n} results": json.dumps(run.run.results) for n, run in enumerate(matrix.runs, start=1)})
+    texts["lab.log"] = (matrix.lab.state_dir / "lab.log").read_text(errors="replace")
+    for where, text in texts.items():
+        for marker in ("PRIVATE KEY", "pfx", "PFX", "PKCS12", "pkcs12"):
+            assert marker not in text, f"{marker!r} in the {where}"
 
 
 def test_no_exception_text_in_the_output(matrix: Matrix) -> None:
@@ -702,6 +1008,7 @@ def test_the_matrix_ran_within_the_budget(matrix: Matrix) -> None:
     winrm, adcs = len(matrix.cases), len(ADCS_CASES)
     print(
         f"\nfault matrix: {winrm} WinRM cases ({len(HOST_MODULES)} host modules x {len(WINRM_FAULTS)} faults), "
-        f"{adcs} AD CS cases ({len(ADCS_FAULT_KINDS)} faults x 2), runs {runs} s, {matrix.seconds:.1f} s in all"
+        f"{len(matrix.steps)} step cases ({len(STEP_MODULES)} commands x {len(STEP_FAULTS)} faults), "
+        f"{adcs} + {len(REQUEST_ADCS_CASES)} AD CS cases, runs {runs} s, {matrix.seconds:.1f} s in all"
     )
     assert matrix.seconds < WALL_BUDGET * 2, matrix.seconds  # the budget is ~60 s; twice that means something broke
