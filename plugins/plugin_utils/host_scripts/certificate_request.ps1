@@ -57,7 +57,6 @@ foreach ($name in $Names) {
     if (-not $wantedNames.Contains($name.ToLower())) { [void]$wantedNames.Add($name.ToLower()) }
 }
 $Names = [string[]]$wantedNames.ToArray()
-$invariant = [System.Globalization.CultureInfo]::InvariantCulture
 # X509Certificate2.NotBefore and NotAfter are local times (.NET 2.0 documentation), so the clock is read as local too.
 $now = [DateTime]::Now
 $recordRoot = 'HKLM:\SOFTWARE\exchange_um\certificates\Requests'
@@ -67,17 +66,6 @@ $recordPath = $recordRoot + '\' + $Fqdn
 $legacy = [Environment]::OSVersion.Version.Major -lt 6
 $serverAuth = '1.3.6.1.5.5.7.3.1'
 $anyUsage = '2.5.29.37.0'
-
-function Format-ExumTime([DateTime] $Time) {
-    $Time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", $invariant)
-}
-
-function Get-ExumExtension($Item, [string] $Oid) {
-    foreach ($extension in $Item.Extensions) {
-        if ($extension.Oid.Value -eq $Oid) { return $extension }
-    }
-    $null
-}
 
 function Read-ExumLength($Data, [int] $Position) {
     # DER length octets at $Position (X.690 8.1.3): returns @(length, position after the length octets).

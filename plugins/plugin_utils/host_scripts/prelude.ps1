@@ -47,6 +47,11 @@ function Join-ExumJson([string] $Open, $Parts, [string] $Close) {
     $Open + [string]::Join(',', [string[]]$Parts.ToArray()) + $Close
 }
 
+function Format-ExumTime([DateTime] $Time) {
+    # A point in time as the results give it: UTC, ISO 8601, in the invariant culture.
+    $Time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", $ExumInvariant)
+}
+
 function ConvertTo-ExumJson($Value) {
     if ($null -eq $Value) { return 'null' }
     if ($Value -is [string] -or $Value -is [char]) { return (ConvertTo-ExumJsonString ([string]$Value)) }
@@ -54,10 +59,7 @@ function ConvertTo-ExumJson($Value) {
         if ($Value) { return 'true' }
         return 'false'
     }
-    if ($Value -is [DateTime]) {
-        $utc = $Value.ToUniversalTime()
-        return (ConvertTo-ExumJsonString $utc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", $ExumInvariant))
-    }
+    if ($Value -is [DateTime]) { return (ConvertTo-ExumJsonString (Format-ExumTime $Value)) }
     if ($Value -is [byte] -or $Value -is [int16] -or $Value -is [int32] -or $Value -is [int64] -or
         $Value -is [uint16] -or $Value -is [uint32] -or $Value -is [uint64] -or $Value -is [sbyte] -or
         $Value -is [decimal]) {
@@ -116,6 +118,14 @@ function Stop-ExumOperation([string] $ErrorId, [string] $Message) {
     $category = [System.Management.Automation.ErrorCategory]::InvalidArgument
     $record = New-Object System.Management.Automation.ErrorRecord $exception, $ErrorId, $category, $null
     throw $record
+}
+
+function Get-ExumExtension($Certificate, [string] $Oid) {
+    # A certificate's extension by OID, or $null when it has none.
+    foreach ($extension in $Certificate.Extensions) {
+        if ($extension.Oid.Value -eq $Oid) { return $extension }
+    }
+    $null
 }
 
 function ConvertTo-ExumCertificateEntry($Certificate) {

@@ -12,7 +12,6 @@
 param([string[]] $Root = @(), [string[]] $Intermediate = @(), [string] $State = 'present', [bool] $CheckMode = $false)
 
 $x509 = 'System.Security.Cryptography.X509Certificates'
-$invariant = [System.Globalization.CultureInfo]::InvariantCulture
 # X509Certificate2.NotBefore and NotAfter are local times (.NET 2.0 documentation), so the clock is read as local too.
 $now = [DateTime]::Now
 
@@ -24,17 +23,6 @@ function ConvertFrom-ExumBase64Certificate([string] $Text) {
 
 function Get-ExumName($Certificate) {
     $Certificate.Subject + ' (' + $Certificate.Thumbprint + ')'
-}
-
-function Format-ExumTime([DateTime] $Time) {
-    $Time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", $invariant)
-}
-
-function Get-ExumExtension($Certificate, [string] $Oid) {
-    foreach ($extension in $Certificate.Extensions) {
-        if ($extension.Oid.Value -eq $Oid) { return $extension }
-    }
-    $null
 }
 
 function Test-ExumCertificateAuthority($Certificate) {

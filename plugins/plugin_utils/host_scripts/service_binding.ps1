@@ -82,10 +82,8 @@ function Assert-ExumCertificate($Certificates, [string] $Wanted) {
         Stop-ExumOperation 'ExumNoPrivateKey' ($name + ' has no private key in LocalMachine\My')
     }
     $now = [DateTime]::Now
-    $format = "yyyy-MM-dd'T'HH:mm:ss'Z'"
-    $period = ' (valid ' + $chosen.NotBefore.ToUniversalTime().ToString($format, $ExumInvariant) + ' to ' +
-        $chosen.NotAfter.ToUniversalTime().ToString($format, $ExumInvariant) + '; the host clock says ' +
-        $now.ToUniversalTime().ToString($format, $ExumInvariant) + ')'
+    $period = ' (valid ' + (Format-ExumTime $chosen.NotBefore) + ' to ' + (Format-ExumTime $chosen.NotAfter) +
+        '; the host clock says ' + (Format-ExumTime $now) + ')'
     if ($now -lt $chosen.NotBefore) { Stop-ExumOperation 'ExumCertificateNotYetValid' ($name + ' is not yet valid' + $period) }
     if ($now -gt $chosen.NotAfter) { Stop-ExumOperation 'ExumCertificateExpired' ($name + ' has expired' + $period) }
 }
