@@ -18,7 +18,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -41,8 +40,6 @@ pytestmark = pytest.mark.integration
 
 HOSTS = ("exch2007", "exch2010", "exch2013")
 MB = 1024 * 1024
-# ~30 s for ca_certificate, root_trust and exchange_info; ~30 s more for the four modules that came after them.
-WALL_BUDGET = 60.0
 # Secrets the corpus hands to no_log options; none may show anywhere. Each carries the characters that break quoting.
 SECRETS = {
     "pw_quotes": "Corpus-pw-\u2018single\u2019-\u201alow\u201b-'plain'-v1",
@@ -1121,7 +1118,6 @@ def lab_adcs_requests(lab: Lab) -> list[dict[str, Any]]:
 class CorpusRun:
     run: PlaybookRun
     cases: list[Case]
-    seconds: float
     secrets: list[str]
     before: dict[str, Any]
     after: dict[str, Any]
@@ -1180,7 +1176,6 @@ def corpus(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> CorpusRun:
         f"@{vars_file}",
         str(play_file),
     ]
-    started = time.monotonic()
     done = subprocess.run(
         command,
         cwd=workdir,
@@ -1190,7 +1185,6 @@ def corpus(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> CorpusRun:
         check=False,
         timeout=600,
     )
-    seconds = time.monotonic() - started
     results = json.loads(results_file.read_text()) if results_file.exists() else {}
     run = PlaybookRun(rc=done.returncode, stdout=done.stdout, stderr=done.stderr, results=results)
     (workdir / "stdout.txt").write_text(done.stdout + done.stderr)
@@ -1200,7 +1194,6 @@ def corpus(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> CorpusRun:
     return CorpusRun(
         run=run,
         cases=ca_cases_ + refused + reaching,
-        seconds=seconds,
         secrets=secrets,
         before=before,
         after=after,
@@ -1262,12 +1255,8 @@ def test_every_case_ends_as_it_should(corpus: CorpusRun) -> None:
     assert not failures, "\n".join(failures)
 
 
-def test_the_run_completed_within_the_budget(corpus: CorpusRun) -> None:
+def test_the_run_completed(corpus: CorpusRun) -> None:
     assert corpus.run.rc == 0, corpus.run.stdout[-3000:] + corpus.run.stderr[-3000:]
-    assert corpus.seconds < WALL_BUDGET * 2, corpus.seconds  # the budget is ~60 s; twice that means something broke
-    cases = len(corpus.cases)
-    checks = sum(len(_hosts_of(case)) for case in corpus.cases)
-    print(f"\nbad-input corpus: {cases} cases, {checks} task results, {corpus.seconds:.1f} s")
 
 
 def test_no_exception_text_in_the_output(corpus: CorpusRun) -> None:
