@@ -23,9 +23,11 @@ from ._x509 import (
     dns_names,
     is_ca,
     is_signed_by,
+    iso_utc,
     normalize_thumbprint,
     not_after,
     not_before,
+    parse_iso_utc,
     thumbprint,
     windows_name,
 )
@@ -140,15 +142,6 @@ def _names_of_entry(entry: Mapping[str, t.Any]) -> list[str]:
     return [found.group(1).strip()] if found else []
 
 
-def _time(text: object) -> datetime | None:
-    if not isinstance(text, str):
-        return None
-    try:
-        return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
-    except ValueError:
-        return None
-
-
 def _chains_by_name(entry: Mapping[str, t.Any], snapshot: Mapping[str, t.Any], issuer: Issuer) -> bool:
     """From the fact: the issuer names lead through CA and Root to a Root entry, passing an expected issuer."""
     stores = snapshot.get("stores") or {}
@@ -192,7 +185,7 @@ def fact_problems(
     usages = [str(oid) for oid in entry.get("eku") or ()]
     if usages and SERVER_AUTH not in usages and _ANY_USAGE not in usages:
         problems.append("no serverAuth usage")
-    start, end = _time(entry.get("not_before")), _time(entry.get("not_after"))
+    start, end = parse_iso_utc(entry.get("not_before")), parse_iso_utc(entry.get("not_after"))
     if start is None or end is None:
         return None
     if now < start:
@@ -248,8 +241,8 @@ def summary(cert: x509.Certificate, *, now: datetime | None = None) -> dict[str,
     return {
         "subject": windows_name(cert.subject),
         "issuer": windows_name(cert.issuer),
-        "not_before": not_before(cert).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "not_after": not_after(cert).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "not_before": iso_utc(not_before(cert)),
+        "not_after": iso_utc(not_after(cert)),
         "dns_names": dns_names(cert),
         "days_left": max(0, (not_after(cert) - moment).days),
     }

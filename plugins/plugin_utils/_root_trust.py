@@ -22,6 +22,7 @@ from ._x509 import (
     is_self_issued,
     is_self_signed,
     is_signed_by,
+    iso_utc,
     load_certificates,
     not_after,
     not_before,
@@ -116,10 +117,6 @@ def _name(cert: x509.Certificate) -> str:
     return f"{windows_name(cert.subject)} ({thumbprint(cert)})"
 
 
-def _time(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _refuse(cert: x509.Certificate, message: str, *, reason: str) -> RootTrustError:
     return RootTrustError(f"{_name(cert)} {message}", reason=reason, thumbprint=thumbprint(cert))
 
@@ -175,18 +172,20 @@ def classify(certificates: Mapping[str, x509.Certificate]) -> tuple[list[str], l
 
 
 def _check_dates(cert: x509.Certificate, now: datetime) -> None:
-    period = f"(valid {_time(not_before(cert))} to {_time(not_after(cert))}; the controller's clock says {_time(now)})"
+    period = (
+        f"(valid {iso_utc(not_before(cert))} to {iso_utc(not_after(cert))}; the controller's clock says {iso_utc(now)})"
+    )
     if now < not_before(cert):
         raise _refuse(
             cert,
-            f"is not valid before {_time(not_before(cert))} {period}: a CA certificate is trusted only within its "
+            f"is not valid before {iso_utc(not_before(cert))} {period}: a CA certificate is trusted only within its "
             "validity period. Check the clocks of the controller and the CA, or trust it once it is valid.",
             reason="not_yet_valid",
         )
     if now > not_after(cert):
         raise _refuse(
             cert,
-            f"expired on {_time(not_after(cert))} {period}: an expired CA certificate is not put into a trust "
+            f"expired on {iso_utc(not_after(cert))} {period}: an expired CA certificate is not put into a trust "
             "store. Give the CA's current (renewed) certificate.",
             reason="expired",
         )

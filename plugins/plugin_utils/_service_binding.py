@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 
 from ._argspec import OptionError, shown
 from ._exchange import ExchangeProfile
-from ._x509 import CertificateError, normalize_thumbprint
+from ._x509 import CertificateError, iso_utc, normalize_thumbprint, parse_iso_utc
 
 __all__ = [
     "EMPTY_RESULT",
@@ -143,19 +143,6 @@ def wanted_mode(current: object, asked: str) -> str | None:
     return "Dual" if current == "TCP" else str(current)
 
 
-def _time(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _parse_time(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
-    except ValueError:
-        return None
-
-
 def _my_entry(snapshot: Mapping[str, t.Any], thumbprint: str) -> Mapping[str, t.Any] | None:
     for entry in (snapshot.get("stores") or {}).get("My") or ():
         if isinstance(entry, Mapping) and str(entry.get("thumbprint", "")).upper() == thumbprint:
@@ -180,15 +167,15 @@ def check_certificate(snapshot: Mapping[str, t.Any], thumbprint: str, *, now: da
             reason="no_private_key",
         )
     moment = now or datetime.now(timezone.utc)
-    start, end = _parse_time(entry.get("not_before")), _parse_time(entry.get("not_after"))
+    start, end = parse_iso_utc(entry.get("not_before")), parse_iso_utc(entry.get("not_after"))
     if start is not None and moment < start:
         raise ServiceBindingError(
-            f"{name} is not valid before {_time(start)} (the controller's clock says {_time(moment)})",
+            f"{name} is not valid before {iso_utc(start)} (the controller's clock says {iso_utc(moment)})",
             reason="not_yet_valid",
         )
     if end is not None and moment > end:
         raise ServiceBindingError(
-            f"{name} expired on {_time(end)} (the controller's clock says {_time(moment)}): renew it first",
+            f"{name} expired on {iso_utc(end)} (the controller's clock says {iso_utc(moment)}): renew it first",
             reason="expired",
         )
 

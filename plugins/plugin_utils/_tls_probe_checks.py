@@ -18,6 +18,7 @@ from ._x509 import (
     is_ca,
     is_self_signed,
     is_signed_by,
+    iso_utc,
     matches_pin,
     not_after,
     not_before,
@@ -41,7 +42,7 @@ def describe_chain(chain: Sequence[x509.Certificate]) -> list[dict[str, str]]:
             "subject": windows_name(cert.subject),
             "issuer": windows_name(cert.issuer),
             "thumbprint": thumbprint(cert),
-            "not_after": not_after(cert).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "not_after": iso_utc(not_after(cert)),
         }
         for cert in chain
     ]

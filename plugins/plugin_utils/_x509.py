@@ -41,12 +41,14 @@ __all__ = [
     "is_self_signed",
     "is_signed_by",
     "is_valid_at",
+    "iso_utc",
     "load_certificates",
     "matches_pin",
     "normalize_thumbprint",
     "not_after",
     "not_before",
     "order_chain",
+    "parse_iso_utc",
     "path_length",
     "role",
     "serial_hex",
@@ -59,6 +61,7 @@ __all__ = [
 _MAX_CHAIN_DEPTH = 10
 _SERVER_AUTH = "1.3.6.1.5.5.7.3.1"  # id-kp-serverAuth (RFC 5280 4.2.1.12)
 _ANY_EKU = "2.5.29.37.0"  # anyExtendedKeyUsage
+_ISO_UTC = "%Y-%m-%dT%H:%M:%SZ"
 _PEM_BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \1-----", re.DOTALL)
 # DER of the OID 1.2.840.113549.1.7.2 (signedData) that starts a PKCS#7 ContentInfo.
 _SIGNED_DATA_OID = bytes.fromhex("06092a864886f70d010702")
@@ -450,8 +453,8 @@ def describe(cert: x509.Certificate) -> dict[str, Any]:
         "subject": windows_name(cert.subject),
         "issuer": windows_name(cert.issuer),
         "serial_number": serial_hex(cert),
-        "not_before": _iso(not_before(cert)),
-        "not_after": _iso(not_after(cert)),
+        "not_before": iso_utc(not_before(cert)),
+        "not_after": iso_utc(not_after(cert)),
         "is_ca": is_ca(cert),
         "role": role(cert),
         "dns_names": dns_names(cert),
@@ -460,8 +463,20 @@ def describe(cert: x509.Certificate) -> dict[str, Any]:
     }
 
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+def iso_utc(moment: datetime) -> str:
+    """A time as results and the exchange_um_host fact give it: UTC, ISO 8601 to the second, with ``Z`` (the host
+    scripts' ``Format-ExumTime`` writes the same)."""
+    return moment.astimezone(timezone.utc).strftime(_ISO_UTC)
+
+
+def parse_iso_utc(value: object) -> datetime | None:
+    """A time written by ``iso_utc`` (or a host script) back as an aware UTC datetime; anything else is ``None``."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.strptime(value, _ISO_UTC).replace(tzinfo=timezone.utc)
+    except ValueError:
+        return None
 
 
 def _now() -> datetime:

@@ -487,3 +487,15 @@ def test_windows_name(rdns: list[list[tuple[x509.ObjectIdentifier, str]]], expec
     read = x509.load_der_x509_certificate(cert.public_bytes(DER))
     assert x509h.windows_name(read.subject) == expected
     assert x509h.windows_name(read.issuer) == expected
+
+
+def test_iso_utc_round_trip() -> None:
+    """Results and the fact carry times as UTC ISO 8601 with Z; a local time is written as UTC."""
+    local = dt.datetime(2024, 1, 2, 5, 4, 5, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+    assert x509h.iso_utc(local) == "2024-01-02T03:04:05Z"
+    assert x509h.parse_iso_utc("2024-01-02T03:04:05Z") == dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
+
+
+@pytest.mark.parametrize("value", [None, 20240102, "", "2024-01-02 03:04:05", "2024-01-02T03:04:05+00:00", "soon"])
+def test_parse_iso_utc_refuses_other_values(value: object) -> None:
+    assert x509h.parse_iso_utc(value) is None
