@@ -218,9 +218,7 @@ class ControlApi:
         """The listeners' lab settings (docs/lab.md "UM SIP TLS listeners"): ``um_tls_client_certificate``
         (required, requested, none) and ``tls12`` (Server 2008 R2 hosts)."""
         listeners = self._listeners(name)
-        unknown = sorted(set(body) - {"um_tls_client_certificate", "tls12"})
-        if unknown:
-            raise ControlError(400, f"unknown field(s) {', '.join(unknown)}; known: um_tls_client_certificate, tls12")
+        _no_other_fields(body, ("um_tls_client_certificate", "tls12"))
         mode = body.get("um_tls_client_certificate")
         if mode is not None and not isinstance(mode, str):
             raise ControlError(400, "field 'um_tls_client_certificate' must be a str")
