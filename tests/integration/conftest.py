@@ -20,7 +20,7 @@ import socket
 import subprocess
 import sys
 import urllib.request
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,6 +64,17 @@ class Lab:
     def control(self, path: str, body: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """``POST`` to the control API, e.g. ``control("adcs/renew-ca")``."""
         return self._request("POST", path, dict(body or {}))
+
+    def get(self, path: str) -> Any:
+        """``GET`` from the control API, e.g. ``get("adcs/counters")``."""
+        return self._request("GET", path, None)
+
+    def reset_counters(self, hosts: Iterable[str], *, adcs: bool = False) -> None:
+        """Zero the counters of ``hosts`` (and the CA's, with ``adcs``), so that a check counts one run only."""
+        for host in hosts:
+            self.control(f"hosts/{host}/reset-counters")
+        if adcs:
+            self.control("adcs/reset-counters")
 
     def _request(self, method: str, path: str, body: dict[str, Any] | None) -> dict[str, Any]:
         url = self.info["control_url"].rstrip("/") + "/" + path.lstrip("/")

@@ -120,19 +120,13 @@ def commands(lab: Any, host: str) -> int:
     return lab.dump(host)["counters"]["commands"]
 
 
-def reset(lab: Any) -> None:
-    for host in HOSTS:
-        lab.control(f"hosts/{host}/reset-counters", {})
-    lab.control("adcs/reset-counters", {})
-
-
 def submissions(lab: Any) -> list[dict[str, Any]]:
-    return lab._request("GET", "adcs/requests", None)
+    return lab.get("adcs/requests")
 
 
 def adcs_counters(lab: Any) -> dict[str, int]:
     """certsrv requests since the last reset, per kind (submit, check, fetch, ca, other)."""
-    return lab._request("GET", "adcs/counters", None)
+    return lab.get("adcs/counters")
 
 
 def fqdn(lab: Any, host: str) -> str:
@@ -141,7 +135,7 @@ def fqdn(lab: Any, host: str) -> str:
 
 def test_issue_converge_renew_remove(certreq_lab: Any, run: Callable[..., Any]) -> None:
     lab = certreq_lab
-    reset(lab)
+    lab.reset_counters(HOSTS, adcs=True)
     before = len(submissions(lab))
     check = run(REQUEST, check=True, diff=True)
     assert check.rc == 0, check.stdout
@@ -152,7 +146,7 @@ def test_issue_converge_renew_remove(certreq_lab: Any, run: Callable[..., Any]) 
     assert len(submissions(lab)) == before
     assert "a new certificate from AD CS" in check.stdout
 
-    reset(lab)
+    lab.reset_counters(HOSTS, adcs=True)
     fresh = run(REQUEST, diff=True, extra_vars={"sans": ["um-alias.contoso.lab"], "friendly": FRIENDLY})
     assert fresh.rc == 0, fresh.stdout
     issued: dict[str, str] = {}
@@ -176,7 +170,7 @@ def test_issue_converge_renew_remove(certreq_lab: Any, run: Callable[..., Any]) 
     assert {kind: n for kind, n in adcs_counters(lab).items() if n} == {"submit": 3, "fetch": 3}
     assert "PRIVATE KEY" not in fresh.stdout + fresh.stderr
 
-    reset(lab)
+    lab.reset_counters(HOSTS, adcs=True)
     converged = run(REQUEST, extra_vars={"sans": ["um-alias.contoso.lab"], "unfacted": True})
     assert converged.rc == 0, converged.stdout
     for host in HOSTS:
@@ -286,7 +280,7 @@ BAD_INPUT = """
 
 def test_bad_input(certreq_lab: Any, run: Callable[..., Any]) -> None:
     lab = certreq_lab
-    reset(lab)
+    lab.reset_counters(HOSTS, adcs=True)
     result = run(BAD_INPUT)
     bad = result.task("exch2010", "fqdn")
     assert bad["_status"] == "failed" and "fqdn" in bad["msg"] and "DNS name" in bad["msg"], bad
@@ -351,7 +345,7 @@ EXCHANGE_METHOD = """
 def test_exchange_method(certreq_lab: Any, run: Callable[..., Any]) -> None:
     """New-ExchangeCertificate -GenerateRequest and Import-ExchangeCertificate with each version's parameters."""
     lab = certreq_lab
-    reset(lab)
+    lab.reset_counters(HOSTS, adcs=True)
     result = run(EXCHANGE_METHOD)
     for host in ("exch2010", "exch2013"):
         request = result.task(host, "request")

@@ -84,11 +84,6 @@ def run(binding_lab: Lab, playbook_runner: Callable[[Lab], Callable[..., Playboo
     return playbook_runner(binding_lab)
 
 
-def _reset(lab: Lab) -> None:
-    for host in HOSTS:
-        lab.control(f"hosts/{host}/reset-counters", {})
-
-
 def _counters(lab: Lab, host: str) -> tuple[int, int]:
     counters = lab.dump(host)["counters"]
     return counters["commands"], counters["exchange_shell_loads"]
@@ -159,7 +154,7 @@ def test_drain_on_2007_needs_the_directory(binding_lab: Lab, run: Callable[..., 
 
 
 def test_bind_then_converged(binding_lab: Lab, run: Callable[..., PlaybookRun]) -> None:
-    _reset(binding_lab)
+    binding_lab.reset_counters(HOSTS)
     done = run(BIND_TWICE)
     assert done.rc == 0, done.stdout
     for host in HOSTS:
@@ -190,7 +185,7 @@ def test_bind_then_converged(binding_lab: Lab, run: Callable[..., PlaybookRun]) 
     assert done.task("exch2013", "bind")["startup_modes"] == {"UM": "Dual", "UMCallRouter": "Dual"}
 
     # Without the fact: one command that finds it converged.
-    _reset(binding_lab)
+    binding_lab.reset_counters(HOSTS)
     for host in HOSTS:
         rerun = run(BIND_WITHOUT_FACT, extra_vars={"target": host, "wanted": _own(binding_lab, host)})
         assert rerun.rc == 0, rerun.stdout
@@ -226,7 +221,7 @@ def test_winrm_drop_during_the_restart_then_a_converging_rerun(
     # The command ran to its end (the lab's drop_after_run): the services restarted with the binding.
     for host in HOSTS:
         assert _state(binding_lab, host)["presented"] == dict.fromkeys(SERVICES[host], _own(binding_lab, host))
-    _reset(binding_lab)
+    binding_lab.reset_counters(HOSTS)
     again = run(BIND, extra_vars={"mode": "TLS"})
     assert again.rc == 0, again.stdout
     for host in HOSTS:
