@@ -13,12 +13,15 @@ the host's domain, as the engine's directory error names it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...commands import CmdletCall
 from ...values import EnumValue, NetType, enum_value
 
-__all__ = ["domain_controller", "flags_of", "is_this_server", "not_found"]
+if TYPE_CHECKING:
+    from ....hosts.state import UmBinding
+
+__all__ = ["domain_controller", "flags_of", "is_this_server", "named_um_server", "not_found", "on_this_server"]
 
 
 def domain_controller(call: CmdletCall) -> str:
@@ -37,6 +40,29 @@ def not_found(call: CmdletCall, identity: str) -> None:
         fqid="ManagementObjectNotFoundException", category="NotSpecified",
         exception="Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException", target=identity,
     )  # fmt: skip
+
+
+def on_this_server(call: CmdletCall, parameter: str = "Server") -> bool:
+    """The server a parameter names (absent: the local one) is this host, the lab organisation's only server
+    object; another is written as not found."""
+    if call.has(parameter):
+        server = call.engine.to_string(call.get(parameter))
+        if not is_this_server(call, server):
+            not_found(call, server)
+            return False
+    return True
+
+
+def named_um_server(call: CmdletCall) -> UmBinding | None:
+    """-Identity (mandatory) naming this host's UM server: its binding, or None after the not-found error."""
+    identity = call.engine.to_string(call.get("Identity")) if call.has("Identity") else ""
+    if not identity:
+        raise call.not_modelled("without -Identity (the mandatory-parameter prompt)")
+    binding = call.host.machine.um
+    if binding is None or not is_this_server(call, identity):
+        not_found(call, identity)
+        return None
+    return binding
 
 
 def flags_of(net: NetType, names: Any) -> EnumValue:

@@ -36,7 +36,7 @@ from ....hosts.certs import StoredCertificate, is_self_signed
 from ....hosts.state import HostState
 from ...commands import CmdletCall, cmdlet
 from .._common import refuse
-from ._common import is_this_server, not_found
+from ._common import is_this_server, not_found, on_this_server
 
 __all__ = ["bind_um", "exchange_error", "parse_services"]
 
@@ -96,11 +96,8 @@ def _server_and_thumbprint(call: CmdletCall) -> str | None:
             not_found(call, server)
             return None
     else:
-        if call.has("Server"):
-            server = call.engine.to_string(call.get("Server"))
-            if not is_this_server(call, server):
-                not_found(call, server)
-                return None
+        if not on_this_server(call):
+            return None
         text = call.engine.to_string(call.get("Thumbprint")) if call.has("Thumbprint") else ""
     if not text:
         raise call.not_modelled("without -Thumbprint or -Identity (the mandatory-parameter prompt)")

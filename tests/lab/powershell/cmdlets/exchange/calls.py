@@ -24,7 +24,7 @@ from ....hosts import runtime
 from ...commands import CmdletCall, cmdlet
 from ...values import PSObject
 from .._common import refuse
-from ._common import is_this_server, not_found
+from ._common import named_um_server, on_this_server
 
 __all__: list[str] = []
 
@@ -33,21 +33,10 @@ _STATES = ("Active", "Inactive", "Draining")
 _REQUESTERS = ("HealthAPI", "Maintenance", "Sidelined", "Functional", "Deployment")
 
 
-def _server(call: CmdletCall, parameter: str) -> bool:
-    """The server a parameter names is this one (default: the local server); else the not-found error."""
-    if not call.has(parameter):
-        return True
-    server = call.engine.to_string(call.get(parameter))
-    if is_this_server(call, server):
-        return True
-    not_found(call, server)
-    return False
-
-
 @cmdlet("Get-UMActiveCalls", exchange=True, reads_directory=True)
 def get_um_active_calls(call: CmdletCall) -> Iterable[Any]:
     refuse(call, ("DialPlan", "IPGateway", "DomainController"))
-    if not (_server(call, "Server") and _server(call, "InstanceServer")):
+    if not (on_this_server(call, "Server") and on_this_server(call, "InstanceServer")):
         return []
     machine = call.host.machine
     um = machine.services.get(runtime.UM_SERVICE)
@@ -63,16 +52,6 @@ def get_um_active_calls(call: CmdletCall) -> Iterable[Any]:
     ]
 
 
-def _um_server(call: CmdletCall) -> bool:
-    identity = call.engine.to_string(call.get("Identity")) if call.has("Identity") else ""
-    if not identity:
-        raise call.not_modelled("without -Identity (the mandatory-parameter prompt)")
-    if call.host.machine.um is None or not is_this_server(call, identity):
-        not_found(call, identity)
-        return False
-    return True
-
-
 @cmdlet(
     "Disable-UMServer", positional=("Identity",), types={"Immediate": "System.Boolean"}, exchange=True,
     reads_directory=True,
@@ -80,7 +59,7 @@ def _um_server(call: CmdletCall) -> bool:
 def disable_um_server(call: CmdletCall) -> Iterable[Any]:
     """Status Disabled: no new calls; with -Immediate $true the calls in progress end now (they are dropped)."""
     refuse(call, ("DomainController",))
-    if _um_server(call):
+    if named_um_server(call) is not None:
         call.host.machine.um_status = "Disabled"
         if call.get("Immediate", False):
             call.host.machine.calls.drop_all()
@@ -90,7 +69,7 @@ def disable_um_server(call: CmdletCall) -> Iterable[Any]:
 @cmdlet("Enable-UMServer", positional=("Identity",), exchange=True, reads_directory=True)
 def enable_um_server(call: CmdletCall) -> Iterable[Any]:
     refuse(call, ("DomainController",))
-    if _um_server(call):
+    if named_um_server(call) is not None:
         call.host.machine.um_status = "Enabled"
     return []
 
@@ -111,7 +90,7 @@ def set_server_component_state(call: CmdletCall) -> Iterable[Any]:
     requester = _choice(call, "Requester", _REQUESTERS)
     if not call.has("Identity"):
         raise call.not_modelled("without -Identity (the mandatory-parameter prompt)")
-    if _server(call, "Identity"):
+    if on_this_server(call, "Identity"):
         call.host.machine.components.setdefault(component, {})[requester] = state
     return []
 
@@ -121,7 +100,7 @@ def get_server_component_state(call: CmdletCall) -> Iterable[Any]:
     refuse(call, ("DomainController",))
     if not call.has("Identity"):
         raise call.not_modelled("without -Identity (the mandatory-parameter prompt)")
-    if not _server(call, "Identity"):
+    if not on_this_server(call, "Identity"):
         return []
     wanted = [_choice(call, "Component", _COMPONENTS)] if call.has("Component") else list(_COMPONENTS)
     spec = call.host.spec

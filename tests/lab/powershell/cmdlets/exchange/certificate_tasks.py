@@ -44,7 +44,7 @@ from ...programs.csr import RequestContent, encode_request, request_file
 from ...programs.x500 import parse_x500
 from ...values import NetObject, PSArray, TypedInt, net_type, prop
 from .._common import refuse, strings
-from ._common import is_this_server, not_found
+from ._common import on_this_server
 from .certificates import (
     certificate_error,
     exchange_certificate,
@@ -89,16 +89,6 @@ class BinaryFileDataObject(NetObject):
 
 def _version(call: CmdletCall) -> str:
     return call.host.spec.exchange_version or ""
-
-
-def _this_server(call: CmdletCall) -> bool:
-    """-Server (2010+): only this host's server object exists in the lab's organisation."""
-    if call.has("Server"):
-        server = call.engine.to_string(call.get("Server"))
-        if not is_this_server(call, server):
-            not_found(call, server)
-            return False
-    return True
 
 
 def _ambiguous(call: CmdletCall) -> None:
@@ -223,7 +213,7 @@ def new_exchange_certificate(call: CmdletCall) -> Iterable[Any]:
         _ambiguous(call)  # -Services is of the Certificate set, the others of the Request set (every version)
     if not call.switch("GenerateRequest"):
         raise call.not_modelled("without -GenerateRequest (self-signed certificates)")
-    if not _this_server(call):
+    if not on_this_server(call):
         return []
     version = _version(call)
     path = _request_path(call)
@@ -413,7 +403,7 @@ def import_exchange_certificate(call: CmdletCall) -> Iterable[Any]:
     refuse(call, ("DomainController",))
     _refuse_what_if(call)
     text = _import_text(call)
-    if text is None or not _this_server(call):
+    if text is None or not on_this_server(call):
         return []
     if not text:
         certificate_error(
@@ -479,7 +469,7 @@ def remove_exchange_certificate(call: CmdletCall) -> Iterable[Any]:
         _ambiguous(call)
     if not _confirmed(call):
         raise call.not_modelled("without -Confirm:$false (a confirmation prompt)")
-    if not _this_server(call):
+    if not on_this_server(call):
         return []
     thumbprint = wanted_thumbprint(call)
     if thumbprint is None:

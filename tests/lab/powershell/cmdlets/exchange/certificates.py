@@ -36,7 +36,7 @@ from ...commands import CmdletCall, cmdlet
 from ...dotnet.x509 import X509Certificate2
 from ...values import PSArray, enum_type, net_type, prop
 from .._common import enum_of, refuse, strings, wildcard_match
-from ._common import flags_of, is_this_server, not_found
+from ._common import flags_of, is_this_server, not_found, on_this_server
 
 __all__ = [
     "ExchangeCertificate",
@@ -194,11 +194,8 @@ def wanted_thumbprint(call: CmdletCall) -> str | None:
 )  # fmt: skip
 def get_exchange_certificate(call: CmdletCall) -> Iterable[Any]:
     refuse(call, ("Instance", "DomainController"))
-    if call.has("Server"):
-        server = call.engine.to_string(call.get("Server"))
-        if not is_this_server(call, server):
-            not_found(call, server)
-            return []
+    if not on_this_server(call):
+        return []
     thumbprint = wanted_thumbprint(call)
     if thumbprint == "":
         return []

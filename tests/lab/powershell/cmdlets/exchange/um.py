@@ -28,7 +28,7 @@ from ...commands import CmdletCall, cmdlet
 from ...values import NetObject, PSArray, PSObject, enum_type, net_type, prop
 from .._common import enum_of, refuse
 from . import calls as _calls  # noqa: F401  (registers the drain cmdlets beside these)
-from ._common import is_this_server, not_found
+from ._common import is_this_server, named_um_server, not_found
 from .binding import bind_um
 
 __all__ = ["UMCallRouterSettings", "UMServer"]
@@ -186,14 +186,7 @@ def _set_mode(call: CmdletCall, binding: UmBinding, role: str) -> None:
 
 def _this_um_server(call: CmdletCall) -> UmBinding | None:
     refuse(call, _UNMODELLED_SETTINGS)
-    identity = call.engine.to_string(call.get("Identity")) if call.has("Identity") else ""
-    if not identity:
-        raise call.not_modelled("without -Identity (the mandatory-parameter prompt)")
-    binding = call.host.machine.um
-    if binding is None or not is_this_server(call, identity):
-        not_found(call, identity)
-        return None
-    return binding
+    return named_um_server(call)
 
 
 @cmdlet(
