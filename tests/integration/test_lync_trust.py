@@ -84,8 +84,7 @@ def test_lync_front_end_and_exchange_server_trust_each_other(
     exchange = _stores(lync_lab, "exch2010")
     assert pool_root in exchange["Root"]
 
-    for host in (*front_ends, "exch2010"):
-        lync_lab.control(f"hosts/{host}/reset-counters", {})
+    lync_lab.reset_counters((*front_ends, "exch2010"))
     second = run(PLAY, extra_vars=extra)
     assert second.rc == 0, second.stdout[-4000:]
     for host in (*front_ends, "exch2010"):
@@ -103,7 +102,7 @@ def test_a_lync_front_end_without_the_ca_url_fails_clearly(
         "- role: exchange_um.certificates.lync_trust",
         "- role: exchange_um.certificates.lync_trust\n      vars:\n        exchange_um_ca_url: !!null",
     )
-    lync_lab.control("hosts/lync01/reset-counters", {})
+    lync_lab.reset_counters(["lync01"])
     done = run(play)
     assert done.rc != 0
     assert "needs exchange_um_ca_url" in done.stdout
