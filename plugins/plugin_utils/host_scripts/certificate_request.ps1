@@ -147,13 +147,12 @@ function Get-ExumChain($Item) {
     @{ 'built' = ($problems.Count -eq 0 -and $null -ne $issuer); 'status' = $status; 'issuer' = $issuer }
 }
 
-function Get-ExumProblems($Item) {
-    # Why a certificate of My is not the one for the FQDN: empty when it is usable.
+function Get-ExumProblems($Item, $Covered) {
+    # Why a certificate of My is not the one for the FQDN: empty when it is usable. $Covered: its DNS names.
     $problems = New-Object System.Collections.ArrayList
     if (-not $Item.HasPrivateKey) { [void]$problems.Add('no private key') }
-    $covered = Get-ExumDnsNames $Item
     foreach ($name in $Names) {
-        if (-not (Test-ExumNameCovered $covered $name)) { [void]$problems.Add('does not name ' + $name) }
+        if (-not (Test-ExumNameCovered $Covered $name)) { [void]$problems.Add('does not name ' + $name) }
     }
     if (-not (Test-ExumServerAuth $Item)) { [void]$problems.Add('no serverAuth usage') }
     if ($now -lt $Item.NotBefore) { [void]$problems.Add('not valid yet') }
@@ -269,7 +268,7 @@ function Invoke-ExumPrepare {
     foreach ($item in $store.Certificates) {
         $covered = Get-ExumDnsNames $item
         if (-not (Test-ExumNameCovered $covered $Fqdn)) { continue }
-        $problems = Get-ExumProblems $item
+        $problems = Get-ExumProblems $item $covered
         [void]$findings.Add(@{ 'thumbprint' = $item.Thumbprint; 'problems' = $problems })
         if ($problems.Count -eq 0) {
             if ($null -eq $usable -or $item.NotAfter -gt $usable.NotAfter) { $usable = $item }
@@ -352,7 +351,7 @@ function Invoke-ExumInstall {
     $store.Close()
     $removed = $false
     if (Test-Path -Path $recordPath) { Remove-Item -Path $recordPath -Recurse; $removed = $true }
-    @{ 'installed' = $true; 'chain' = (Get-ExumChain $issued); 'thumbprint' = $issued.Thumbprint; 'record_removed' = $removed; 'My' = (Get-ExumStoreEntries 'My') }
+    @{ 'installed' = $true; 'chain' = $chain; 'thumbprint' = $issued.Thumbprint; 'record_removed' = $removed; 'My' = (Get-ExumStoreEntries 'My') }
 }
 
 function Invoke-ExumRemove {

@@ -302,6 +302,11 @@ def _certreq_arguments(host: SimulatedHost, pki: LabPki, **changes: Any) -> dict
     return arguments
 
 
+def _install_arguments(host: SimulatedHost, issuer: LabPki, issued: x509.Certificate) -> dict[str, Any]:
+    return {"Step": "install", "Fqdn": host.spec.fqdn, "Issuers": [thumbprint(issuer.issuing)],
+            "Certificate": b64der(issued)}  # fmt: skip
+
+
 def _records(host: SimulatedHost) -> list[str]:
     return [key for key in host.state.registry if "exchange_um" in key.lower() and key.lower().endswith(".lab")]
 
@@ -315,9 +320,7 @@ def _certreq(runner: Runner, preset: str) -> None:
     csr = x509.load_pem_x509_csr(prepared["request"].encode("ascii"))
     assert not [path for path in host.state.files.files() if "exum-" in path.lower()]
     issued = pki.sign_csr(csr, template="WebServer")
-    installed = runner.run(host, "certificate_request", {"Step": "install", "Fqdn": host.spec.fqdn,
-                                                         "Issuers": [thumbprint(pki.issuing)],
-                                                         "Certificate": b64der(issued)})  # fmt: skip
+    installed = runner.run(host, "certificate_request", _install_arguments(host, pki, issued))
     assert installed["installed"] is True
     entry = host.state.stores["My"].get(thumbprint(issued))
     assert entry is not None and entry.private_key is not None and entry.key_exportable is False
@@ -336,9 +339,7 @@ def _exchange_method(runner: Runner, preset: str) -> None:
     assert prepared["action"] == "request"
     csr = x509.load_pem_x509_csr(prepared["request"].encode("ascii"))
     issued = pki.sign_csr(csr, template="WebServer")
-    installed = runner.run(host, "certificate_request", {"Step": "install", "Fqdn": host.spec.fqdn,
-                                                         "Issuers": [thumbprint(pki.issuing)],
-                                                         "Certificate": b64der(issued)}, exchange=preset)  # fmt: skip
+    installed = runner.run(host, "certificate_request", _install_arguments(host, pki, issued), exchange=preset)
     assert installed["installed"] is True
     entry = host.state.stores["My"].get(thumbprint(issued))
     assert entry is not None and entry.private_key is not None
@@ -351,9 +352,7 @@ def _certreq_untrusted(runner: Runner, _ca: TestCa) -> None:
     host = _certreq_host("2010", pki)
     prepared = runner.run(host, "certificate_request", _certreq_arguments(host, pki))
     issued = other.sign_csr(x509.load_pem_x509_csr(prepared["request"].encode("ascii")), template="WebServer")
-    answer = runner.run(host, "certificate_request", {"Step": "install", "Fqdn": host.spec.fqdn,
-                                                      "Issuers": [thumbprint(other.issuing)],
-                                                      "Certificate": b64der(issued)})  # fmt: skip
+    answer = runner.run(host, "certificate_request", _install_arguments(host, other, issued))
     assert answer["installed"] is False and host.state.stores["My"].get(thumbprint(issued)) is None
     assert len(host.state.stores["REQUEST"].entries()) == 1
 
