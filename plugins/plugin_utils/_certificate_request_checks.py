@@ -29,6 +29,7 @@ from ._x509 import (
     not_before,
     parse_iso_utc,
     thumbprint,
+    usages_allow_server_auth,
     windows_name,
 )
 
@@ -36,7 +37,6 @@ if t.TYPE_CHECKING:  # annotations only: ansible-test's import check runs withou
     from cryptography import x509
 
 __all__ = [
-    "SERVER_AUTH",
     "CertificateRequestError",
     "Issuer",
     "covers",
@@ -48,8 +48,6 @@ __all__ = [
     "usable_in_fact",
 ]
 
-SERVER_AUTH = "1.3.6.1.5.5.7.3.1"
-_ANY_USAGE = "2.5.29.37.0"
 _MAX_NAMES = 100
 _MAX_DEPTH = 10
 _CN = re.compile(r"(?:^|,\s*)CN=([^,]+)", re.IGNORECASE)
@@ -183,7 +181,7 @@ def fact_problems(
     have = _names_of_entry(entry)
     problems += [f"does not name {name}" for name in names if not covers(have, name)]
     usages = [str(oid) for oid in entry.get("eku") or ()]
-    if usages and SERVER_AUTH not in usages and _ANY_USAGE not in usages:
+    if not usages_allow_server_auth(usages):
         problems.append("no serverAuth usage")
     start, end = parse_iso_utc(entry.get("not_before")), parse_iso_utc(entry.get("not_after"))
     if start is None or end is None:

@@ -55,6 +55,7 @@ __all__ = [
     "thumbprint",
     "to_der_base64",
     "to_pem",
+    "usages_allow_server_auth",
     "windows_name",
 ]
 
@@ -406,7 +407,11 @@ def extended_key_usages(cert: x509.Certificate) -> list[str]:
 
 def allows_server_auth(cert: x509.Certificate) -> bool:
     """TLS server use is allowed: the EKU lists serverAuth or anyExtendedKeyUsage, or there is no EKU."""
-    usages = extended_key_usages(cert)
+    return usages_allow_server_auth(extended_key_usages(cert))
+
+
+def usages_allow_server_auth(usages: Sequence[str]) -> bool:
+    """``allows_server_auth`` for EKU OIDs already read (the exchange_um_host fact's ``eku``)."""
     return not usages or _SERVER_AUTH in usages or _ANY_EKU in usages
 
 
