@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from ._x509 import CertificateError, normalize_thumbprint
 
-__all__ = ["CaExpectation", "HostAudit", "audit_host", "ca_expectation", "fleet_status"]
+__all__ = ["CaExpectation", "HostAudit", "audit_host", "ca_expectation", "fleet_status", "parse_time"]
 
 # status of a host, worst last: the report sorts and colours by it
 OK = "ok"
@@ -113,7 +113,8 @@ def ca_expectation(ca: object) -> CaExpectation:
     )
 
 
-def _time(value: object) -> datetime.datetime | None:
+def parse_time(value: object) -> datetime.datetime | None:
+    """An ISO 8601 time of a snapshot or probe as an aware datetime (UTC when it names no zone); else ``None``."""
     if not value:
         return None
     text = str(value).replace("Z", "+00:00")
@@ -195,7 +196,7 @@ def _check_certificate(
     certificate = found[0]
     audit.subject, audit.issuer = certificate.get("subject"), certificate.get("issuer")
     audit.not_before, audit.not_after = certificate.get("not_before"), certificate.get("not_after")
-    expires = _time(audit.not_after)
+    expires = parse_time(audit.not_after)
     if expires is not None:
         audit.days_left = (expires - now).days
         if expires <= now:

@@ -20,7 +20,9 @@ from ansible_collections.exchange_um.certificates.plugins.plugin_utils._fleet_re
     STATUSES,
     HostAudit,
     fleet_status,
+    parse_time,
 )
+from ansible_collections.exchange_um.certificates.plugins.plugin_utils._x509 import iso_utc
 
 __all__ = ["COLOURS", "ReportMeta", "render_html", "render_markdown", "render_timeline", "report_files"]
 
@@ -44,16 +46,6 @@ class ReportMeta:
     generated: datetime.datetime
     min_days_left: int
     renew_before_days: int
-
-
-def _time(value: str | None) -> datetime.datetime | None:
-    if not value:
-        return None
-    try:
-        moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.timezone.utc)
 
 
 def _md(value: object) -> str:
@@ -101,7 +93,9 @@ def render_markdown(audits: Sequence[HostAudit], meta: ReportMeta) -> str:
 def _bounds(audits: Sequence[HostAudit], meta: ReportMeta) -> tuple[datetime.datetime, datetime.datetime]:
     moments = [meta.generated, meta.generated + datetime.timedelta(days=meta.renew_before_days)]
     for audit in audits:
-        moments += [moment for moment in (_time(audit.not_before), _time(audit.not_after)) if moment is not None]
+        moments += [
+            moment for moment in (parse_time(audit.not_before), parse_time(audit.not_after)) if moment is not None
+        ]
     start, end = min(moments), max(moments)
     margin = max((end - start) / 20, datetime.timedelta(days=1))
     return start - margin, end + margin
@@ -138,7 +132,7 @@ def render_timeline(audits: Sequence[HostAudit], meta: ReportMeta) -> str:
             f'<text x="{_LABEL - 8}" y="{top + 16}" font-size="12" text-anchor="end" fill="#222222">'
             f"{html.escape(audit.name)}</text>"
         )
-        begin, finish = _time(audit.not_before), _time(audit.not_after)
+        begin, finish = parse_time(audit.not_before), parse_time(audit.not_after)
         colour = COLOURS[audit.status]
         if begin is None or finish is None:
             parts.append(
@@ -238,7 +232,7 @@ def report_files(audits: Sequence[HostAudit], meta: ReportMeta) -> dict[str, str
     """File name -> content of every file the report writes."""
     document = {
         "title": meta.title,
-        "generated": meta.generated.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "generated": iso_utc(meta.generated),
         "renew_before_days": meta.renew_before_days,
         "min_days_left": meta.min_days_left,
         "counts": fleet_status(audits),
