@@ -23,6 +23,7 @@ __all__ = [
     "basic_constraints_ca",
     "describe_certificate",
     "dns_names",
+    "in_dates",
     "is_self_signed",
     "serial_hex",
     "signed_by",
@@ -143,6 +144,12 @@ def signed_by(certificate: x509.Certificate, issuer: x509.Certificate) -> bool:
 
 def is_self_signed(certificate: x509.Certificate) -> bool:
     return signed_by(certificate, certificate)
+
+
+def in_dates(certificate: x509.Certificate) -> bool:
+    """Within its validity period now (NotBefore to NotAfter, both included)."""
+    now = datetime.datetime.now(datetime.timezone.utc)
+    return certificate.not_valid_before_utc <= now <= certificate.not_valid_after_utc
 
 
 def _iso(moment: datetime.datetime) -> str:

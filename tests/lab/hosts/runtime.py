@@ -23,10 +23,9 @@ Assumed (docs/lab.md "UM runtime"): a service in TLS/Dual mode without a usable 
 
 from __future__ import annotations
 
-import datetime
 from typing import TYPE_CHECKING
 
-from .certs import StoredCertificate, is_self_signed, windows_name
+from .certs import StoredCertificate, in_dates, is_self_signed, windows_name
 
 if TYPE_CHECKING:
     from .state import HostState, Service, UmBinding
@@ -194,9 +193,7 @@ def _certificate_at_start(state: HostState, name: str) -> tuple[str | None, Stor
 
 def _usable(entry: StoredCertificate) -> bool:
     """A valid certificate UM can use: in its dates, with its private key."""
-    now = datetime.datetime.now(datetime.timezone.utc)
-    certificate = entry.certificate
-    return entry.has_private_key and certificate.not_valid_before_utc <= now <= certificate.not_valid_after_utc
+    return entry.has_private_key and in_dates(entry.certificate)
 
 
 def _recorded(state: HostState, binding: UmBinding) -> tuple[str | None, StoredCertificate | None, str | None]:

@@ -10,7 +10,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .certs import StoredCertificate, describe_certificate, is_self_signed, signed_by
+from .certs import StoredCertificate, describe_certificate, in_dates, is_self_signed, signed_by
 from .runtime import boot, settle
 from .seed import exchange_self_signed, public_roots
 from .specs import HostSpec
@@ -456,8 +456,7 @@ class HostState:
 
     def exchange_status(self, entry: StoredCertificate) -> str:
         """Get-ExchangeCertificate ``Status`` for a certificate in ``My`` (host-facts.md status values)."""
-        now = datetime.datetime.now(datetime.timezone.utc)
-        if not entry.certificate.not_valid_before_utc <= now <= entry.certificate.not_valid_after_utc:
+        if not in_dates(entry.certificate):
             return "DateInvalid"
         return "Valid" if self.chain_to_root(entry) is not None else "Untrusted"
 

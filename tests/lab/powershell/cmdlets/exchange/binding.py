@@ -24,7 +24,6 @@ modelled: the confirmation prompt (UM and UMCallRouter without -Force, SMTP's "o
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable
 from typing import Any
 
@@ -32,7 +31,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import dsa, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from ....hosts.certs import StoredCertificate, is_self_signed
+from ....hosts.certs import StoredCertificate, in_dates, is_self_signed
 from ....hosts.state import HostState
 from ...commands import CmdletCall, cmdlet
 from .._common import refuse
@@ -177,8 +176,7 @@ def enable_exchange_certificate(call: CmdletCall) -> Iterable[Any]:
     if um_roles and version != "2007sp1":
         if any(_refused_for_um(call, role, thumbprint) for role in um_roles):
             return []
-        now = datetime.datetime.now(datetime.timezone.utc)
-        if not entry.certificate.not_valid_before_utc <= now <= entry.certificate.not_valid_after_utc:
+        if not in_dates(entry.certificate):
             exchange_error(call, _TASKS + "CertificateExpiredException",
                            f"The certificate with thumbprint {thumbprint} has expired.")  # fmt: skip
             return []
