@@ -218,8 +218,14 @@ function Remove-ExumPending([string] $KeyThumbprint) {
         if ($null -ne $item) { $store.Remove($item); $removed = $true }
         $store.Close()
     }
-    if (Test-Path -Path $recordPath) { Remove-Item -Path $recordPath -Recurse; $removed = $true }
+    if (Remove-ExumRecord) { $removed = $true }
     $removed
+}
+
+function Remove-ExumRecord {
+    if (-not (Test-Path -Path $recordPath)) { return $false }
+    Remove-Item -Path $recordPath -Recurse
+    $true
 }
 
 function Remove-ExumFiles($Paths) {
@@ -349,8 +355,7 @@ function Invoke-ExumInstall {
     }
     if ($FriendlyName) { $item.FriendlyName = $FriendlyName }
     $store.Close()
-    $removed = $false
-    if (Test-Path -Path $recordPath) { Remove-Item -Path $recordPath -Recurse; $removed = $true }
+    $removed = Remove-ExumRecord
     @{ 'installed' = $true; 'chain' = $chain; 'thumbprint' = $issued.Thumbprint; 'record_removed' = $removed; 'My' = (Get-ExumStoreEntries 'My') }
 }
 

@@ -109,8 +109,8 @@ MUTATIONS = (
     Mutation("certificate_request.none.ps1", "the request's temporary files left behind",
              "    Remove-ExumFiles $files\n    $request\n", "    $request\n", "certreq_2010"),
     Mutation("certificate_request.ps1", "the record kept after the install",
-             "if (Test-Path -Path $recordPath) { Remove-Item -Path $recordPath -Recurse; $removed = $true }\n"
-             "    @{ 'installed'", "@{ 'installed'", "certreq_2010"),
+             "$removed = Remove-ExumRecord\n    @{ 'installed'", "$removed = $false\n    @{ 'installed'",
+             "certreq_2010"),
     Mutation("certificate_request.ps1", "the chain not checked before the install", "if (-not $chain['built']) {\n"
              "        return @{ 'installed' = $false", "if ($false) {\n        return @{ 'installed' = $false",
              "certreq_untrusted"),
