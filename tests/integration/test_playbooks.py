@@ -80,11 +80,6 @@ def counters(lab: Lab) -> dict[str, dict[str, Any]]:
     return {host: lab.dump(host)["counters"] for host in [*SERVERS, LYNC]}
 
 
-def reset_counters(lab: Lab) -> None:
-    for host in [*SERVERS, LYNC]:
-        lab.control(f"hosts/{host}/reset-counters", {})
-
-
 def states(lab: Lab) -> dict[str, Any]:
     return {host: lab.dump(host)["state"] for host in [*SERVERS, LYNC]}
 
@@ -134,12 +129,11 @@ def test_site_check_fresh_converged_verify_renew(fleet: Lab, run: Callable[..., 
     fleet.control("adcs/reset-counters", {})
     fetched = run(ONE_FETCH)
     assert fetched.rc == 0, fetched.stdout[-4000:]
-    one_fetch = fleet._request("GET", "adcs/counters", None)["ca"]
+    one_fetch = fleet.get("adcs/counters")["ca"]
     assert one_fetch > 0
 
     # fresh run: converged within the budget
-    reset_counters(fleet)
-    fleet.control("adcs/reset-counters", {})
+    fleet.reset_counters([*SERVERS, LYNC], adcs=True)
     fresh = run(SITE, extra_vars=BATCHES)
     assert fresh.rc == 0, fresh.stdout[-4000:]
     assert set(recap(fresh)) == {*SERVERS, LYNC}
@@ -149,7 +143,7 @@ def test_site_check_fresh_converged_verify_renew(fleet: Lab, run: Callable[..., 
         assert used[host]["commands"] <= 5 and used[host]["exchange_shell_loads"] <= 2, (host, used[host])
     assert statuses(fresh, CA_TASK).count("ok") == 1, statuses(fresh, CA_TASK)
     assert set(statuses(fresh, LYNC_CA_TASK)) == {"skipped"}
-    adcs = fleet._request("GET", "adcs/counters", None)
+    adcs = fleet.get("adcs/counters")
     assert adcs["submit"] == len(SERVERS), adcs
     assert adcs["ca"] == one_fetch, (adcs, one_fetch)
     root = fleet.info["adcs"]["root_thumbprint"]
@@ -158,7 +152,7 @@ def test_site_check_fresh_converged_verify_renew(fleet: Lab, run: Callable[..., 
     assert all(issued.values()), issued
 
     # second run: nothing changes, one command per host
-    reset_counters(fleet)
+    fleet.reset_counters([*SERVERS, LYNC])
     again = run(SITE, extra_vars=BATCHES)
     assert again.rc == 0, again.stdout[-4000:]
     assert {host: values["changed"] for host, values in recap(again).items()} == dict.fromkeys([*SERVERS, LYNC], 0)
