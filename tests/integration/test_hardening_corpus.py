@@ -18,7 +18,6 @@ import json
 import os
 import subprocess
 import sys
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -1107,13 +1106,6 @@ def _files(directory: Path) -> dict[str, str]:
     }
 
 
-def lab_adcs_requests(lab: Lab) -> list[dict[str, Any]]:
-    """The CA's requests as the control API lists them (``GET /adcs/requests``)."""
-    with urllib.request.urlopen(lab.info["control_url"].rstrip("/") + "/adcs/requests", timeout=30) as answer:
-        requests: list[dict[str, Any]] = json.loads(answer.read().decode("utf-8"))
-    return requests
-
-
 @dataclass
 class CorpusRun:
     run: PlaybookRun
@@ -1163,7 +1155,7 @@ def corpus(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> CorpusRun:
     vars_file.write_text(json.dumps(extra_vars))
     vars_file.chmod(0o600)
     before = {host: lab.dump(host) for host in HOSTS}
-    adcs_before = lab_adcs_requests(lab)
+    adcs_before = lab.get("adcs/requests")
     runner = PlaybookRunner(lab, workdir)
     results_file = workdir / "results.json"
     (workdir / "ansible.cfg").touch()
@@ -1189,7 +1181,7 @@ def corpus(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> CorpusRun:
     run = PlaybookRun(rc=done.returncode, stdout=done.stdout, stderr=done.stderr, results=results)
     (workdir / "stdout.txt").write_text(done.stdout + done.stderr)
     after = {host: lab.dump(host) for host in HOSTS}
-    adcs_after = lab_adcs_requests(lab)
+    adcs_after = lab.get("adcs/requests")
     secrets = [info["password"], lab.info["winrm"]["password"], *SECRETS.values()]
     return CorpusRun(
         run=run,
