@@ -18,7 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from benchtable import Run, markdown, naive_batches, site_batches
+from benchtable import Run, fleet_batches, markdown, serial_size
 from labrun import CREDSSP_WHERE_POSSIBLE, REPO, Lab, PlaybookRun, lab, playbook
 
 sys.path.insert(0, str(REPO))
@@ -52,7 +52,7 @@ def measure(
 ) -> tuple[Run, PlaybookRun]:
     running.reset_counters()
     known = {request["id"] for request in running.adcs_requests()}
-    extra = ["--forks", str(options.forks), "-e", f"exchange_um_serial={options.serial}%"]
+    extra = ["--forks", str(forks(options, len(versions))), "-e", f"exchange_um_serial={options.serial}%"]
     extra += ["-e", f"naive_serial={options.serial}%"]
     log = running.state_dir / f"{phase}.log"
     run = playbook(running.state_dir / "inventory.yml", str(PLAYBOOKS[role]), *extra, quiet=True, log=log)
@@ -63,7 +63,6 @@ def measure(
         fqdn = str(request.get("subject") or "").removeprefix("CN=").split(",")[0].lower()
         if request["id"] not in known and fqdn in by_fqdn:
             requests[by_fqdn[fqdn]] += 1
-    make_batches = site_batches if role == SITE else naive_batches
     measured = Run(
         role=role,
         phase=phase,
@@ -71,10 +70,15 @@ def measure(
         adcs_requests=requests,
         cpu_seconds=run.cpu_seconds,
         wall_seconds=run.wall_seconds,
-        batches=make_batches(versions, options.serial),
+        batches=fleet_batches(versions, options.serial),
         time_scale=options.time_scale,
     )
     return measured, run
+
+
+def forks(options: argparse.Namespace, hosts: int) -> int:
+    """--forks, else one binding batch's size: the hosts of a batch side by side, as the critical path counts them."""
+    return options.forks or serial_size(options.serial, hosts)
 
 
 def bench_role(size: int, role: str, options: argparse.Namespace) -> list[Run]:
@@ -105,7 +109,7 @@ def bench_role(size: int, role: str, options: argparse.Namespace) -> list[Run]:
             runs.append(measured)
         check = state_dir / "check.json"
         playbook(state_dir / "inventory.yml", str(REPO / "hacking" / "bench_check.yml"), "--forks",
-                 str(options.forks), "-e", f"bench_check_file={check}", quiet=True)  # fmt: skip
+                 str(forks(options, size)), "-e", f"bench_check_file={check}", quiet=True)  # fmt: skip
         works = sum(1 for ok in json.loads(check.read_text(encoding="utf-8")).values() if ok)
         print(f"  check: {works}/{size} hosts present the certificate UM uses, for their FQDN, from the lab's CA")
         runs = [dataclasses.replace(run, works=works) for run in runs]
@@ -119,9 +123,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--fleets", default="50,200,500", help="comma list of fleet sizes (default 50,200,500)")
     parser.add_argument("--roles", default=f"{SITE},{NAIVE}", help=f"comma list of {SITE} and {NAIVE}")
-    parser.add_argument("--forks", type=int, default=25)
+    parser.add_argument("--forks", type=int, help="ansible-playbook --forks (default: one binding batch's hosts)")
     parser.add_argument("--serial", type=int, default=25, help="binding batch size in percent (both roles)")
-    parser.add_argument("--time-scale", type=float, default=0.05, help="real seconds per simulated second")
+    parser.add_argument("--time-scale", type=float, default=0.25, help="real seconds per simulated second (0.25)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the per-host latencies")
     parser.add_argument("--spread", type=float, default=0.25, help="per-host latency factor 1-s .. 1+2s")
     parser.add_argument("--round-trip", type=float, default=0.02, help="network round trip, simulated s (0.02)")
@@ -161,7 +165,8 @@ def main() -> None:
 
 def write(output: Path, runs: list[Run], failures: list[str], options: argparse.Namespace) -> None:
     heading = (
-        f"# make bench\n\nCommit {options.revision}; forks {options.forks}, binding batches of {options.serial}%,"
+        f"# make bench\n\nCommit {options.revision}; forks {options.forks or 'one binding batch'},"
+        f" binding batches of {options.serial}%,"
         f" time scale {options.time_scale} real s per simulated s, latency seed {options.seed}"
         f" (spread {options.spread}, round trip {options.round_trip} s),"
         f" {os.cpu_count()} CPUs.\n\n"

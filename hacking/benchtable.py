@@ -9,8 +9,8 @@ import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-# site.yml binds each Exchange version in its own play, in this order (playbooks/exchange_servers.yml).
-VERSION_PLAYS = ("2007sp1", "2010", "2013")
+# The lab's inventory lists the exchange_um group's hosts version group by version group, in this order.
+VERSION_GROUPS = ("2007sp1", "2010", "2013")
 
 
 @dataclass(frozen=True)
@@ -66,15 +66,9 @@ def batches(ordered_hosts: Sequence[str], serial_percent: int) -> list[list[str]
     return [list(ordered_hosts[start : start + size]) for start in range(0, len(ordered_hosts), size)]
 
 
-def site_batches(versions: Mapping[str, str], serial_percent: int) -> list[list[str]]:
-    """site.yml's batches: one play per Exchange version (VERSION_PLAYS order), hosts in name order."""
-    plays = [sorted(name for name, version in versions.items() if version == wanted) for wanted in VERSION_PLAYS]
-    return [batch for hosts in plays for batch in batches(hosts, serial_percent)]
-
-
-def naive_batches(versions: Mapping[str, str], serial_percent: int) -> list[list[str]]:
-    """The naive play's batches: one play over the exchange_um group, whose hosts come version group by group."""
-    ordered = [name for wanted in VERSION_PLAYS for name in sorted(n for n, v in versions.items() if v == wanted)]
+def fleet_batches(versions: Mapping[str, str], serial_percent: int) -> list[list[str]]:
+    """The batches of a play over the exchange_um group (site.yml's binding play, the naive play), in group order."""
+    ordered = [name for wanted in VERSION_GROUPS for name in sorted(n for n, v in versions.items() if v == wanted)]
     return batches(ordered, serial_percent)
 
 

@@ -4,13 +4,14 @@ and 2013, four each) and a Lync front end, runs reused from one test step to the
 - a missing or malformed role variable stops site.yml before any WinRM request (the lab's counters stay at zero);
 - a check-mode run on the fresh fleet reports changes and changes nothing on any host;
 - the fresh run converges every host within the budget (DESIGN.md: at most 5 WinRM commands and 2 Exchange shell
-  loads per host; the CA certificate fetched once for the whole run, across the version plays and the Lync play, as
+  loads per host; the CA certificate fetched once for the whole run, across the batches and the Lync play, as
   certsrv's counters show; one AD CS submission per server), the Lync front end trusts the CA;
 - the second run changes nothing (changed=0 on every host) at one WinRM command and at most one shell load per host;
 - verify.yml reports every host as ok in Markdown, JSON and HTML, and the HTML page's timeline is drawn in green;
 - renew.yml with a window wider than the certificates' lifetime renews and rebinds the servers it is limited to;
 - verify.yml with a minimum of days left above that lifetime fails each server, in the TLS probe and the report;
-- a role run on a server of another Exchange version fails with the role to use.
+- a role run on a server of another Exchange version fails with the role to use;
+- a server that fails in a batch stops the rollout: no server of a later batch is touched; a re-run converges.
 """
 
 from __future__ import annotations
@@ -34,9 +35,10 @@ LYNC = "lync01"
 SITE = "- ansible.builtin.import_playbook: exchange_um.certificates.site\n"
 VERIFY = "- ansible.builtin.import_playbook: exchange_um.certificates.verify\n"
 RENEW = "- ansible.builtin.import_playbook: exchange_um.certificates.renew\n"
-# batches of four: one batch per version play; the CA certificate must carry across the plays
+# batches of four servers, three batches; the CA certificate must carry across the batches and plays
 BATCHES = {"exchange_um_serial": 4}
 CA_TASK = "Fetch and pin the issuing CA certificate and its chain (once, on the controller)"
+BIND_TASK = "exchange_um.certificates.exchange_common : Make UM use the certificate"
 LYNC_CA_TASK = "Fetch and pin the CA of the Exchange UM certificates (once, on the controller)"
 ONE_FETCH = """
 - hosts: um001
@@ -217,3 +219,29 @@ def test_a_role_on_a_server_of_another_version_fails_clearly(fleet: Lab, run: Ca
     assert "um003 runs Exchange 2013" in message and "not Exchange 2010" in message
     assert "Use exchange_um.certificates.exchange2013" in message
     assert fleet.dump("um003")["state"] == before
+
+
+def test_a_failed_server_stops_the_rollout_after_its_batch(fleet: Lab, run: Callable[..., PlaybookRun]) -> None:
+    """renew.yml in batches of four (the 2007 SP1 servers come first in the group): UM on um004 fails to start
+    after its new certificate (the lab's start_failures), its binding fails, and with max_fail_percentage 0 no
+    server of a later batch is touched; once the fault is used up a re-run converges."""
+    first = ["um001", "um004", "um007", "um010"]
+    later = [host for host in SERVERS if host not in first]
+    before = {host: bound(fleet, host) for host in SERVERS}
+    assert fleet.control("hosts/um004/services/MSExchangeUM", {"start_failures": 1})["start_failures"] == 1
+    fleet.reset_counters(SERVERS, adcs=True)
+    stopped = run(RENEW, extra_vars={**BATCHES, "exchange_um_renew_before_days": 800})
+    assert stopped.rc != 0
+    assert stopped.task("um004", BIND_TASK)["_status"] == "failed"
+    assert fleet.get("adcs/counters")["submit"] == len(first)
+    now = {host: bound(fleet, host) for host in SERVERS}
+    assert all(now[host] != before[host] for host in first if host != "um004"), (before, now)
+    assert {host: now[host] for host in later} == {host: before[host] for host in later}
+    assert all(values["commands"] == 1 for host, values in counters(fleet).items() if host in later)
+
+    rerun = run(RENEW, extra_vars=BATCHES)
+    assert rerun.rc == 0, rerun.stdout[-4000:]
+    assert bound(fleet, "um004") == rerun.task("um004", BIND_TASK)["thumbprint"] != before["um004"]
+    assert {host: bound(fleet, host) for host in SERVERS if host != "um004"} == {
+        host: now[host] for host in SERVERS if host != "um004"
+    }

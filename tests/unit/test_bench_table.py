@@ -25,10 +25,9 @@ def test_serial_percent_floors_and_keeps_one_host() -> None:
     assert benchtable.batches(["a", "b", "c", "d", "e"], 40) == [["a", "b"], ["c", "d"], ["e"]]
 
 
-def test_site_batches_per_version_play_and_naive_over_the_group() -> None:
+def test_fleet_batches_follow_the_group_order() -> None:
     versions = {"um1": "2007sp1", "um2": "2010", "um3": "2013", "um4": "2007sp1", "um5": "2010", "um6": "2013"}
-    assert benchtable.site_batches(versions, 50) == [["um1"], ["um4"], ["um2"], ["um5"], ["um3"], ["um6"]]
-    assert benchtable.naive_batches(versions, 50) == [["um1", "um4", "um2"], ["um5", "um3", "um6"]]
+    assert benchtable.fleet_batches(versions, 50) == [["um1", "um4", "um2"], ["um5", "um3", "um6"]]
 
 
 def test_critical_path_sums_each_batch_slowest_host() -> None:
