@@ -9,7 +9,9 @@ from __future__ import annotations
 import typing as t
 import unicodedata
 from collections.abc import Mapping
+from pathlib import Path
 
+from ansible import constants as C
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._argspec import (
     OptionError,
     bounded_int,
@@ -45,6 +47,7 @@ from ansible_collections.exchange_um.certificates.plugins.plugin_utils._host_act
     HostActionBase,
 )
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._host_channel import HostOperationError
+from ansible_collections.exchange_um.certificates.plugins.plugin_utils._submission_slots import submission_slot
 from ansible_collections.exchange_um.certificates.plugins.plugin_utils._x509 import CertificateError
 
 # A template's common name has at most 64 characters (the cn attribute of pKICertificateTemplate objects is 1-64).
@@ -117,6 +120,7 @@ _SPEC = {
         "force": {"type": flag, "default": False},
         "pending_timeout": {"type": bounded_int(0, 86400, unit="of seconds"), "default": 0},
         "pending_poll_interval": {"type": bounded_int(1, 3600, unit="of seconds"), "default": 30},
+        "max_concurrent_submissions": {"type": bounded_int(0, 1000, unit="of submissions"), "default": 5},
         "state": {"type": choice("present", "absent"), "default": "present"},
     },
     "required_if": [("state", "present", ("ca_url",))],
@@ -137,7 +141,7 @@ class ActionModule(HostActionBase):
         if args["state"] == "absent":
             for name in (*certsrv_argument_spec()["argument_spec"], "key_exportable", "friendly_name", "force"):
                 unused[name] = "state=absent sends no request to AD CS"
-            for name in ("pending_timeout", "pending_poll_interval", "renew_before_days"):
+            for name in ("pending_timeout", "pending_poll_interval", "renew_before_days", "max_concurrent_submissions"):
                 unused[name] = "state=absent sends no request to AD CS"
         elif args["ca_url"] is not None:
             unused.update(certsrv_unused_options(args))
@@ -208,6 +212,7 @@ class ActionModule(HostActionBase):
                 snapshot=snapshot,
                 call_host=call_host,
                 client=lambda: CertsrvClient(**client_options),
+                slot=lambda: submission_slot(Path(C.DEFAULT_LOCAL_TMP), request.ca, args["max_concurrent_submissions"]),
             )
         return {**outcome.result, **(self.facts(outcome.snapshot) if outcome.snapshot is not None else {})}
 

@@ -130,6 +130,16 @@ options:
       - Seconds between two checks of a pending request while O(pending_timeout) lasts.
     type: int
     default: 30
+  max_concurrent_submissions:
+    description:
+      - At most this many exchanges with the CA at O(ca_url) at the same time, across every host of the
+        ansible-playbook run (its forks), so that a large fleet does not flood AD CS; V(0) for no limit.
+      - Only the HTTP exchange waits for its turn (a submission, a check of a pending request), not the host's key
+        or install steps, as the C(throttle) keyword on the task would make them do.
+      - The turns are lock files in the run's local temporary directory (C(ANSIBLE_LOCAL_TEMP)), released when the
+        holder ends, however it ends.
+    type: int
+    default: 5
   state:
     description:
       - V(present) ensures a usable certificate.

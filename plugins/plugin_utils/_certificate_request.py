@@ -10,6 +10,7 @@ The private key never leaves the host; only the PKCS#10 request and the issued c
 from __future__ import annotations
 
 import base64
+import contextlib
 import copy
 import time
 import typing as t
@@ -51,6 +52,7 @@ _TEMPLATE_NOT_SUPPORTED = "0x80094800"
 
 HostCall = Callable[[Mapping[str, object]], Mapping[str, t.Any]]
 ClientFactory = Callable[[], "CertsrvClient"]
+SlotFactory = Callable[[], t.ContextManager[None]]
 
 
 @dataclass(frozen=True)
@@ -171,10 +173,12 @@ def ensure_certificate(
     snapshot: Mapping[str, t.Any] | None,
     call_host: HostCall,
     client: ClientFactory,
+    slot: SlotFactory = contextlib.nullcontext,
     sleep: Callable[[float], None] = time.sleep,
     now: datetime | None = None,
 ) -> Outcome:
-    """Bring a usable certificate for ``request.fqdn`` into LocalMachine\\My (``state: present``)."""
+    """Bring a usable certificate for ``request.fqdn`` into LocalMachine\\My (``state: present``); each exchange
+    with AD CS within ``slot()`` (the throttle on the CA)."""
     moment = now or datetime.now(timezone.utc)
     fqdn = request.fqdn
     result: dict[str, t.Any] = copy.deepcopy(EMPTY_RESULT)
@@ -210,7 +214,7 @@ def ensure_certificate(
         if diff:
             result["diff"] = _diff(fqdn, previous, "a new certificate from AD CS")
         return Outcome(result, None)
-    return _enrol(request, reply, fqdn, result, snapshot, call_host, client, sleep, moment, diff)
+    return _enrol(request, reply, fqdn, result, snapshot, call_host, client, slot, sleep, moment, diff)
 
 
 def _previous_in_fact(snapshot: Mapping[str, t.Any], request: Request, now: datetime) -> str | None:
@@ -233,6 +237,7 @@ def _enrol(
     snapshot: Mapping[str, t.Any] | None,
     call_host: HostCall,
     client_factory: ClientFactory,
+    slot: SlotFactory,
     sleep: Callable[[float], None],
     now: datetime,
     diff: bool,
@@ -253,16 +258,18 @@ def _enrol(
         try:
             if request_id is None:
                 attributes = {"SAN": "&".join(f"dns={name}" for name in names)} if reply.get("san_attribute") else {}
-                enrollment = client.submit(str(reply["request"]), template=request.template, attributes=attributes)
+                with slot():
+                    enrollment = client.submit(str(reply["request"]), template=request.template, attributes=attributes)
                 request_id, issued = enrollment.request_id, enrollment.certificate
             else:
-                issued = client.retrieve(request_id)
+                with slot():
+                    issued = client.retrieve(request_id)
         except CertsrvPending as pending:
             request_id = pending.request_id
             result["request_id"] = request_id
             recorded = call_host({"Step": "record", "Fqdn": fqdn, "RequestId": str(request_id)})
             try:
-                polled = _poll(client, request, request_id, sleep)
+                polled = _poll(client, request, request_id, slot, sleep)
             except CertsrvDenied as denied:
                 call_host({"Step": "discard", "Fqdn": fqdn})
                 raise CertificateRequestError(_denied_message(denied, request), reason="denied") from None
@@ -294,7 +301,7 @@ def _enrol(
 
 
 def _poll(
-    client: CertsrvClient, request: Request, request_id: int, sleep: Callable[[float], None]
+    client: CertsrvClient, request: Request, request_id: int, slot: SlotFactory, sleep: Callable[[float], None]
 ) -> x509.Certificate | None:
     """The issued certificate once the CA has it, asking every ``pending_poll_interval`` up to ``pending_timeout``."""
     waited = 0
@@ -302,7 +309,8 @@ def _poll(
         sleep(request.pending_poll_interval)
         waited += request.pending_poll_interval
         try:
-            return client.retrieve(request_id)
+            with slot():
+                return client.retrieve(request_id)
         except CertsrvPending:
             continue
     return None

@@ -125,7 +125,8 @@ class AdcsEmulator:
         return [request.summary() for request in self.store.all()]
 
     def counters(self) -> dict[str, int]:
-        """Authenticated certsrv requests per kind (site.COUNTER_KINDS) since the start or the last reset."""
+        """Authenticated certsrv requests per kind (site.COUNTER_KINDS) since the start or the last reset, and the most
+        answered at the same time (``most_at_once``)."""
         return self.site.counters()
 
     def reset_counters(self) -> None:

@@ -84,21 +84,23 @@ class CertsrvHandler(LabRequestHandler):
             page = pages.iis_error_page(locale, "unauthorized", "unauthorized_desc").encode()
             self._send(SiteResponse(401, CONTENT_TYPE_HTML, page), auth.headers)
             return
-        if self._fault_answered(locale):
-            return
-        url = urllib.parse.urlsplit(self.path)
-        # certsrv-protocol.md: parameter names are case-insensitive on IIS (clients send Enc and ENC).
-        params = {name.lower(): value for name, value in urllib.parse.parse_qsl(url.query, keep_blank_values=True)}
-        if self.command == "POST" and "x-www-form-urlencoded" in (self.headers.get("Content-Type") or ""):
-            form = urllib.parse.parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
-            params.update({name.lower(): value for name, value in form})
-        request = SiteRequest(
-            path=urllib.parse.unquote(url.path).lower(),
-            params=params,
-            user_agent=self.headers.get("User-Agent") or "",
-            principal=auth.principal or "",
-        )
-        self._send(settings.site.handle(request))
+        with settings.site.answering():
+            if self._fault_answered(locale):
+                return
+            url = urllib.parse.urlsplit(self.path)
+            # certsrv-protocol.md: parameter names are case-insensitive on IIS (clients send Enc and ENC).
+            query = urllib.parse.parse_qsl(url.query, keep_blank_values=True)
+            params = {name.lower(): value for name, value in query}
+            if self.command == "POST" and "x-www-form-urlencoded" in (self.headers.get("Content-Type") or ""):
+                form = urllib.parse.parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+                params.update({name.lower(): value for name, value in form})
+            request = SiteRequest(
+                path=urllib.parse.unquote(url.path).lower(),
+                params=params,
+                user_agent=self.headers.get("User-Agent") or "",
+                principal=auth.principal or "",
+            )
+            self._send(settings.site.handle(request))
 
     def _fault_answered(self, locale: str) -> bool:
         """Apply the next injected fault; True when it already answered (500) or dropped the connection."""

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import re
 import threading
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from cryptography import x509
@@ -27,7 +28,9 @@ CONTENT_TYPE_HTML = "text/html"
 _IE = re.compile(r"MSIE |Trident/")
 # What the site counts per authenticated request (the control API's AD CS counters): a submit (certfnsh.asp
 # Mode=newreq), a pending check (Mode=chkpnd), a fetch of an issued request's certificate or chain (certnew.cer /
-# certnew.p7b with a numeric ReqID), a CA certificate or renewal read (ReqID=CACert, certcarc.asp), and the rest.
+# certnew.p7b with a numeric ReqID), a CA certificate or renewal read (ReqID=CACert, certcarc.asp), and the rest;
+# beside them, most_at_once: the most authenticated requests IIS was answering at the same time (how many clients
+# talk to the CA at once, which a controller-side throttle bounds).
 COUNTER_KINDS = ("submit", "check", "fetch", "ca", "other")
 
 
@@ -70,14 +73,29 @@ class CertsrvSite:
         self.locale = locale
         self._counter_lock = threading.Lock()
         self._counters = dict.fromkeys(COUNTER_KINDS, 0)
+        self._answering = 0
+        self._most_at_once = 0
 
     def counters(self) -> dict[str, int]:
         with self._counter_lock:
-            return dict(self._counters)
+            return {**self._counters, "most_at_once": self._most_at_once}
 
     def reset_counters(self) -> None:
         with self._counter_lock:
             self._counters = dict.fromkeys(COUNTER_KINDS, 0)
+            self._most_at_once = self._answering
+
+    @contextlib.contextmanager
+    def answering(self) -> Iterator[None]:
+        """Around IIS's answer to one authenticated request, from its arrival to the last byte sent."""
+        with self._counter_lock:
+            self._answering += 1
+            self._most_at_once = max(self._most_at_once, self._answering)
+        try:
+            yield
+        finally:
+            with self._counter_lock:
+                self._answering -= 1
 
     def _count(self, request: SiteRequest) -> None:
         mode = request.params.get("mode", "").lower()

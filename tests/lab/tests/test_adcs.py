@@ -8,6 +8,7 @@ import ipaddress
 import re
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -570,6 +571,31 @@ def test_slow_fault(adcs: AdcsEmulator, ntlm: requests.Session) -> None:
     started = time.monotonic()
     assert ntlm.get(adcs.url + "certcarc.asp", timeout=30).status_code == 200
     assert time.monotonic() - started >= 0.4
+
+
+def test_most_at_once_counts_answers_that_overlap(adcs: AdcsEmulator, lab_accounts: dict[str, Account]) -> None:
+    """Two clients whose answers overlap (each slowed down by a fault) count 2; one after the other, 1."""
+    account = lab_accounts["enroll"]
+    sessions = []
+    for _client in range(2):
+        session = requests.Session()
+        session.trust_env = False
+        session.auth = HttpNtlmAuth(f"{account.domain}\\{account.user}", account.password)
+        session.get(adcs.url, timeout=30)  # authenticated connections: faults hit authenticated requests
+        sessions.append(session)
+    adcs.reset_counters()
+    for session in sessions:
+        assert session.get(adcs.url + "certcarc.asp", timeout=30).status_code == 200
+    assert adcs.counters()["most_at_once"] == 1
+    adcs.inject_fault("slow", 2, seconds=0.5)
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda session: session.get(adcs.url + "certcarc.asp", timeout=30), sessions))
+    assert [answer.status_code for answer in answers] == [200, 200]
+    assert adcs.counters()["most_at_once"] == 2
+    adcs.reset_counters()
+    assert adcs.counters()["most_at_once"] == 0
+    for session in sessions:
+        session.close()
 
 
 def test_drop_fault(adcs: AdcsEmulator, ntlm: requests.Session) -> None:

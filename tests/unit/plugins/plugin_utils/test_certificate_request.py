@@ -4,8 +4,9 @@ lab's CA (real keys, real certificates), and its fact decisions as tables."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -189,6 +190,42 @@ def test_fresh_issue_then_converged(lab_pki: LabPki, preset: str) -> None:
     again = ensure(lab_pki, host, ca)
     assert again.result["changed"] is False and again.result["thumbprint"] == result["thumbprint"]
     assert host.steps == ["prepare", "install", "prepare"] and len(ca.calls) == 1
+
+
+def test_only_the_exchanges_with_the_ca_wait_for_a_slot(lab_pki: LabPki) -> None:
+    """The slot (max_concurrent_submissions) is held around each exchange with AD CS, never around a host step."""
+    host = Host(lab_pki)
+    held: list[bool] = []
+    inside: list[str] = []
+
+    @contextlib.contextmanager
+    def slot() -> Iterator[None]:
+        held.append(True)
+        try:
+            yield
+        finally:
+            held.pop()
+
+    class Watched(FakeCa):
+        def submit(self, *args: Any, **kwargs: Any) -> Enrollment:
+            inside.append(f"submit {bool(held)}")
+            return super().submit(*args, **kwargs)
+
+        def retrieve(self, request_id: int) -> x509.Certificate:
+            inside.append(f"retrieve {bool(held)}")
+            return super().retrieve(request_id)
+
+    watched = Watched(lab_pki, "pending")
+
+    def call_host(arguments: Mapping[str, object]) -> Mapping[str, Any]:
+        inside.append(f"{arguments['Step']} {bool(held)}")
+        return host(arguments)
+
+    ensure_certificate(
+        request=make_request(lab_pki, host, pending_timeout=2), check_mode=False, diff=False, snapshot=None,
+        call_host=call_host, client=lambda: watched, slot=slot, sleep=lambda _s: None,
+    )  # fmt: skip
+    assert inside == ["prepare False", "submit True", "record False", "retrieve True", "retrieve True"]
 
 
 def test_windows_2003_sends_the_sans_as_a_request_attribute(lab_pki: LabPki) -> None:
