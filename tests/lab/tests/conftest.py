@@ -63,13 +63,18 @@ def adcs(adcs_server: AdcsEmulator, ntlm_users: Path) -> AdcsEmulator:
     return adcs_server
 
 
-@pytest.fixture
-def ntlm(adcs: AdcsEmulator, lab_accounts: dict[str, Account]) -> Iterator[requests.Session]:
-    """A browser-like session authenticated with NTLM (one handshake per keep-alive connection)."""
-    account = lab_accounts["enroll"]
+def ntlm_session(account: Account) -> requests.Session:
+    """A browser-like session that authenticates as ``account`` with NTLM, not yet connected."""
     session = requests.Session()
     session.trust_env = False
     session.auth = HttpNtlmAuth(f"{account.domain}\\{account.user}", account.password)
     session.headers["User-Agent"] = BROWSER
+    return session
+
+
+@pytest.fixture
+def ntlm(adcs: AdcsEmulator, lab_accounts: dict[str, Account]) -> Iterator[requests.Session]:
+    """A browser-like session authenticated with NTLM (one handshake per keep-alive connection)."""
+    session = ntlm_session(lab_accounts["enroll"])
     yield session
     session.close()

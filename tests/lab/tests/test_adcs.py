@@ -24,6 +24,7 @@ from tests.lab.adcs import AdcsEmulator
 from tests.lab.httpauth import Account
 from tests.lab.pki import OID_CERTIFICATE_TEMPLATE_NAME, LabPki, SanAttributeError, UnknownTemplateError
 from tests.lab.powershell.programs.csr import RequestContent, encode_request
+from tests.lab.tests.conftest import ntlm_session
 
 FQDN = "exch2010.contoso.lab"
 INTERNET_EXPLORER = "Mozilla/5.0 (Windows NT 6.1; WOW64; Trident/7.0; rv:11.0) like Gecko"
@@ -575,14 +576,9 @@ def test_slow_fault(adcs: AdcsEmulator, ntlm: requests.Session) -> None:
 
 def test_most_at_once_counts_answers_that_overlap(adcs: AdcsEmulator, lab_accounts: dict[str, Account]) -> None:
     """Two clients whose answers overlap (each slowed down by a fault) count 2; one after the other, 1."""
-    account = lab_accounts["enroll"]
-    sessions = []
-    for _client in range(2):
-        session = requests.Session()
-        session.trust_env = False
-        session.auth = HttpNtlmAuth(f"{account.domain}\\{account.user}", account.password)
+    sessions = [ntlm_session(lab_accounts["enroll"]) for _client in range(2)]
+    for session in sessions:
         session.get(adcs.url, timeout=30)  # authenticated connections: faults hit authenticated requests
-        sessions.append(session)
     adcs.reset_counters()
     for session in sessions:
         assert session.get(adcs.url + "certcarc.asp", timeout=30).status_code == 200
